@@ -1,0 +1,49 @@
+import { parseArgs } from "node:util";
+import pino from "pino";
+import { readEnv } from "./env.js";
+import { createApp } from "./server/app.js";
+import { listen } from "./server/listen.js";
+
+const USAGE = `proxima-cloud — the Proxima cloud API
+
+Usage:
+  proxima-cloud serve [--port N] [--host H]     start the API (port 0 = any free port)
+
+Environment: PROXIMA_CLOUD_PORT, PROXIMA_CLOUD_HOST, PROXIMA_DATABASE_URL, PROXIMA_LOG_LEVEL`;
+
+async function serveCommand(args: string[]): Promise<number> {
+  const env = readEnv();
+  const { values } = parseArgs({
+    args,
+    options: { port: { type: "string" }, host: { type: "string" } },
+  });
+  const logger = pino({ level: env.logLevel, base: { service: "proxima-cloud" } });
+  const { app } = createApp({ logger });
+  const port = values.port !== undefined ? Number(values.port) : (env.port ?? 8080);
+  const host = values.host ?? env.host ?? "127.0.0.1";
+  const server = await listen(app, port, host);
+  logger.info({ port: server.port, url: server.url }, "listening");
+  const stop = () => {
+    logger.info("shutting down");
+    server.close().then(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  return await new Promise<number>(() => {});
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "serve":
+      return serveCommand(rest);
+    case undefined:
+    case "help":
+    case "--help":
+      console.log(USAGE);
+      return 0;
+    default:
+      console.error(`unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}

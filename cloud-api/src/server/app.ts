@@ -1,0 +1,78 @@
+import { type ErrorCode, HTTP_STATUS, isProximaError } from "@proxima/shared";
+import { Hono } from "hono";
+import { routePath } from "hono/route";
+import type { Logger } from "pino";
+import { type CloudMetrics, createMetrics } from "./metrics.js";
+
+export interface AppOptions {
+  version?: string;
+  logger?: Logger;
+  metrics?: CloudMetrics;
+  /** extra health checks (storage, …), each answering ok or not */
+  healthChecks?: Record<string, () => Promise<{ ok: boolean; detail?: string }>>;
+}
+
+const started = Date.now();
+
+function errorBody(code: ErrorCode, message: string, details?: unknown) {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/**
+ * The cloud API as a Hono app: routes are mounted here, errors become responses in
+ * exactly one place (`onError`). Tests call `app.request()` — no port needed.
+ */
+export function createApp(options: AppOptions = {}) {
+  const metrics = options.metrics ?? createMetrics();
+  const app = new Hono();
+
+  app.use(async (c, next) => {
+    const stop = metrics.httpDuration.startTimer();
+    await next();
+    const route = routePath(c);
+    stop({ method: c.req.method, route });
+    metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+  });
+
+  app.get("/health", async (c) => {
+    const checks: Record<string, { ok: boolean; detail?: string }> = {};
+    for (const [name, check] of Object.entries(options.healthChecks ?? {})) {
+      checks[name] = await check().catch((e: Error) => ({ ok: false, detail: e.message }));
+    }
+    const healthy = Object.values(checks).every((check) => check.ok);
+    return c.json(
+      {
+        status: healthy ? "ok" : "degraded",
+        service: "proxima-cloud",
+        version: options.version ?? "0.1.0",
+        uptimeS: (Date.now() - started) / 1000,
+        checks,
+      },
+      healthy ? 200 : 503,
+    );
+  });
+
+  app.get("/metrics", async (c) => {
+    c.header("content-type", metrics.registry.contentType);
+    return c.body(await metrics.registry.metrics());
+  });
+
+  app.notFound((c) => c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404));
+
+  app.onError((error, c) => {
+    if (isProximaError(error)) {
+      return c.json(errorBody(error.code, error.message, error.details), HTTP_STATUS[error.code] as 400);
+    }
+    // Hono's own HTTP errors (body limit, malformed JSON) carry a status.
+    const status = (error as { status?: number }).status;
+    if (typeof status === "number" && status >= 400 && status < 500) {
+      const code: ErrorCode =
+        status === 413 ? "payload_too_large" : status === 401 ? "unauthorized" : "bad_request";
+      return c.json(errorBody(code, error.message), status as 400);
+    }
+    options.logger?.error({ err: error, path: c.req.path }, "unhandled error");
+    return c.json(errorBody("internal", "internal error; see the server log"), 500);
+  });
+
+  return { app, metrics };
+}

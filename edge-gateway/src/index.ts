@@ -1,0 +1,1 @@
+export { type LoadedGatewayConfig, loadGatewayConfig, loadVenue } from "./config/load.js";

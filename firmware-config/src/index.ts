@@ -1,0 +1,1 @@
+export { type CheckedFile, validateFile } from "./validate.js";

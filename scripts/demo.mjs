@@ -1,0 +1,79 @@
+// `npm run demo`: everything on one machine with embedded defaults and a simulated
+// venue. Preferred ports are used when free; otherwise the demo says which port is
+// taken and picks a free one.
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { root } from "./pnpm.mjs";
+
+const PREFERRED = { cloud: 8080 };
+
+function isFree(port) {
+  return new Promise((resolve) => {
+    const probe = createServer().once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+}
+
+async function choosePort(name, preferred) {
+  if (await isFree(preferred)) return preferred;
+  console.log(`[demo] port ${preferred} (${name}) is taken; using a free port instead`);
+  return 0;
+}
+
+const children = [];
+
+/** Starts a package CLI and resolves with the first JSON log line that `ready` accepts. */
+function start(name, script, args, ready) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, script), ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.push(child);
+    const onLine = (line) => {
+      if (process.env.PROXIMA_DEMO_VERBOSE) console.log(`[${name}] ${line}`);
+      try {
+        const json = JSON.parse(line);
+        if (json.level >= 50) console.error(`[${name}] ${json.msg}`);
+        if (ready(json)) resolve(json);
+      } catch {
+        console.log(`[${name}] ${line}`);
+      }
+    };
+    createInterface({ input: child.stdout }).on("line", onLine);
+    createInterface({ input: child.stderr }).on("line", onLine);
+    child.once("exit", (code) => reject(new Error(`${name} exited with code ${code} before it was ready`)));
+  });
+}
+
+function shutdown(code = 0) {
+  for (const child of children) child.kill("SIGTERM");
+  setTimeout(() => process.exit(code), 500).unref();
+}
+process.once("SIGINT", () => shutdown(0));
+process.once("SIGTERM", () => shutdown(0));
+
+try {
+  const cloudPort = await choosePort("cloud API", PREFERRED.cloud);
+  const cloud = await start(
+    "cloud",
+    "cloud-api/bin/proxima-cloud.js",
+    ["serve", "--port", String(cloudPort)],
+    (j) => j.msg === "listening",
+  );
+  const gateway = await start(
+    "gateway",
+    "edge-gateway/bin/proxima-gateway.js",
+    ["run", "--config", join(root, "edge-gateway", "examples", "gateway.json")],
+    (j) => j.msg === "config loaded",
+  );
+  console.log(`
+Proxima demo is running (Ctrl-C stops it)
+  cloud API     ${cloud.url}   (health: ${cloud.url}/health, metrics: ${cloud.url}/metrics)
+  gateway       ${gateway.gatewayId} for venue ${gateway.venueId} (${gateway.zones} zones, ${gateway.scanners} scanners, scanner: ${gateway.scanner})
+`);
+} catch (error) {
+  console.error(`[demo] ${error.message}`);
+  shutdown(1);
+}

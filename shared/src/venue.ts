@@ -1,0 +1,98 @@
+import { z } from "zod";
+import { SubjectString } from "./subject.js";
+
+export const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must be letters, digits, '.', '_' or '-' (no '/', '+', '#')");
+
+export const ZONE_KINDS = ["entrance", "area", "stand", "kiosk", "checkout"] as const;
+export const ZoneKind = z.enum(ZONE_KINDS);
+
+export const Position = z.object({ x: z.number().finite(), y: z.number().finite() });
+export type Position = z.infer<typeof Position>;
+
+export const Zone = z.object({
+  id: Id,
+  name: z.string().min(1),
+  kind: ZoneKind,
+  /** optional outline on the floor plan, metres */
+  polygon: z.array(Position).min(3).optional(),
+  /** the kiosk standing in this zone, for `kind: "kiosk"` */
+  kioskId: Id.optional(),
+});
+export type Zone = z.infer<typeof Zone>;
+
+export const Scanner = z.object({
+  id: Id,
+  zone: Id,
+  position: Position,
+  /** calibration: dB added to every reading of this scanner (its gain) */
+  rssiOffset: z.number().finite().min(-40).max(40).optional(),
+  /** calibration: this scanner's path-loss exponent (2 = free space) */
+  pathLossExponent: z.number().finite().min(1).max(6).optional(),
+});
+export type Scanner = z.infer<typeof Scanner>;
+
+/** Known beacons: per-beacon measured power, and fixed wall beacons used for self-calibration. */
+export const BeaconSpec = z.object({
+  subject: SubjectString,
+  measuredPower: z.number().int().min(-100).max(0).optional(),
+  fixed: z.object({ zone: Id, position: Position }).optional(),
+});
+
+/** Tracker tuning; every field has a default that works (see edge-gateway docs). */
+export const PresenceTuning = z
+  .object({
+    defaultMeasuredPower: z.number().min(-100).max(0),
+    enterMarginDb: z.number().min(0).max(30),
+    minDwellMs: z.number().int().min(0),
+    awayTimeoutMs: z.number().int().min(1000),
+  })
+  .partial();
+export type PresenceTuning = z.infer<typeof PresenceTuning>;
+
+export const Venue = z
+  .object({
+    venueId: Id,
+    name: z.string().min(1),
+    timeZone: z.string().min(1).optional(),
+    scanners: z.array(Scanner).min(1),
+    zones: z.array(Zone).min(1),
+    beacons: z.array(BeaconSpec).optional(),
+    tuning: PresenceTuning.optional(),
+  })
+  .superRefine((venue, ctx) => {
+    const zoneIds = new Set<string>();
+    venue.zones.forEach((zone, i) => {
+      if (zoneIds.has(zone.id))
+        ctx.addIssue({ code: "custom", path: ["zones", i, "id"], message: `duplicate zone id "${zone.id}"` });
+      zoneIds.add(zone.id);
+    });
+    const scannerIds = new Set<string>();
+    venue.scanners.forEach((scanner, i) => {
+      if (scannerIds.has(scanner.id))
+        ctx.addIssue({
+          code: "custom",
+          path: ["scanners", i, "id"],
+          message: `duplicate scanner id "${scanner.id}"`,
+        });
+      scannerIds.add(scanner.id);
+      if (!zoneIds.has(scanner.zone))
+        ctx.addIssue({
+          code: "custom",
+          path: ["scanners", i, "zone"],
+          message: `unknown zone "${scanner.zone}" (known: ${[...zoneIds].join(", ")})`,
+        });
+    });
+    venue.beacons?.forEach((beacon, i) => {
+      if (beacon.fixed && !zoneIds.has(beacon.fixed.zone))
+        ctx.addIssue({
+          code: "custom",
+          path: ["beacons", i, "fixed", "zone"],
+          message: `unknown zone "${beacon.fixed.zone}"`,
+        });
+    });
+  });
+export type Venue = z.infer<typeof Venue>;

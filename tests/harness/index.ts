@@ -1,0 +1,5 @@
+export * from "./browser.js";
+export * from "./mosquitto.js";
+export * from "./paths.js";
+export * from "./postgres.js";
+export * from "./process.js";
