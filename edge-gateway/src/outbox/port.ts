@@ -27,3 +27,29 @@ export interface OutboxStats {
   /** last time the cloud acknowledged a batch, null if never */
   lastSyncAt: number | null;
 }
+
+/**
+ * The sending side of the outbox, what the sync client drives. Events leave in append
+ * order; a batch is removed only by `acknowledge`, after the cloud has answered for it,
+ * so a crash anywhere re-sends at most the one batch in flight (the cloud dedups by id).
+ */
+export interface OutboxQueue extends Outbox {
+  /** the oldest unsent events after `afterSeq`, bounded by count and bytes; null when none */
+  nextBatch(afterSeq: number, maxEvents: number, maxBytes: number): Promise<PendingBatch | null>;
+  /** the cloud answered for every event up to `lastSeq`: remove them, record `syncedAt` */
+  acknowledge(lastSeq: number, syncedAt: number): Promise<void>;
+  /** called after each committed append; returns an unsubscribe */
+  onAppend(listener: () => void): () => void;
+  /** small durable state beside the queue (the delta-pull cursor) */
+  readState(key: string): Promise<string | null>;
+  writeState(key: string, value: string): Promise<void>;
+}
+
+export interface PendingBatch {
+  firstSeq: number;
+  lastSeq: number;
+  /** each event as the JSON text it was appended as */
+  events: string[];
+  /** sum of the events' JSON lengths */
+  bytes: number;
+}
