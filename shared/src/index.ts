@@ -6,6 +6,7 @@ export * from "./config.js";
 export * from "./errors.js";
 export * from "./events.js";
 export * from "./ids.js";
+export * from "./kiosk.js";
 export * from "./presence.js";
 export * from "./profile.js";
 export * from "./result.js";

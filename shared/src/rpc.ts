@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { Catalogue, StockLevels } from "./catalogue.js";
 import { ERROR_CODES } from "./errors.js";
 import { Identity } from "./events.js";
+import { Id } from "./venue.js";
 
 /** How a kiosk names the shopper in front of it (`qr` is a scanned loyalty QR). */
 export const ShopperIdentity = z.object({
@@ -44,6 +46,19 @@ export type PersonalizeResult = z.infer<typeof PersonalizeResult>;
 
 export const EchoParams = z.record(z.string(), z.unknown());
 
+/** `catalogue` takes no params: the gateway knows which kiosk asks from the topic. */
+export const CatalogueParams = z.object({});
+export type CatalogueParams = z.infer<typeof CatalogueParams>;
+
+/** What a kiosk can pour right now: the catalogue, live cartridge levels, and what sells here today. */
+export const CatalogueResult = z.object({
+  catalogue: Catalogue,
+  stock: StockLevels,
+  /** product ids, most poured at this venue recently first */
+  popular: z.array(Id).default([]),
+});
+export type CatalogueResult = z.infer<typeof CatalogueResult>;
+
 /**
  * RPC methods a gateway serves. Each entry is the single definition of its params and
  * result; the gateway validates params with it and the kiosk client types its calls.
@@ -51,6 +66,7 @@ export const EchoParams = z.record(z.string(), z.unknown());
 export const RPC_METHODS = {
   personalize: { params: PersonalizeParams, result: PersonalizeResult },
   echo: { params: EchoParams, result: EchoParams },
+  catalogue: { params: CatalogueParams, result: CatalogueResult },
 } as const;
 export type RpcMethod = keyof typeof RPC_METHODS;
 export type RpcParams<M extends RpcMethod> = z.infer<(typeof RPC_METHODS)[M]["params"]>;
