@@ -11,6 +11,7 @@ export interface Command {
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => runCommand,
+  status: async () => (await import("./status.js")).statusCommand,
 };
 
 function usage(): string {

@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { type Clock, type EventEnvelope, ProximaError, systemClock } from "@proxima/shared";
 import type { Logger } from "pino";
 import { Gauge, type Registry } from "prom-client";
@@ -398,4 +398,9 @@ export async function readOutboxStats(path: string): Promise<OutboxStats> {
   } finally {
     await db.close();
   }
+}
+
+/** Where a gateway keeps its outbox inside its data folder (`run` writes it, `status` reads it). */
+export function outboxPath(dataDir: string): string {
+  return join(dataDir, "outbox.db");
 }
