@@ -1,0 +1,168 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import pg from "pg";
+import sqlite3 from "sqlite3";
+
+/**
+ * The narrow SQL port every store module and projection writes against, over both
+ * adapters. Statements use `$1…` placeholders (PostgreSQL style); on SQLite they are
+ * rewritten to `?1…`, which SQLite understands natively. Same shape as the analytics
+ * module's own `Sql`, so a projection written against either works with both.
+ */
+export interface Sql {
+  readonly dialect: "sqlite" | "postgres";
+  all<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  run(sql: string, params?: readonly unknown[]): Promise<void>;
+  /** several statements, no parameters (migrations) */
+  exec(script: string): Promise<void>;
+  /** runs `fn` in one transaction; nested calls run inline in the outer one */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const toSqlite = (sql: string) => sql.replace(/\$(\d+)/g, "?$1");
+
+export class SqliteSql implements Sql {
+  readonly dialect = "sqlite" as const;
+  /** SQLite has one writer: transactions queue behind each other on this connection */
+  private chain: Promise<unknown> = Promise.resolve();
+  private inTransaction = false;
+
+  constructor(readonly db: sqlite3.Database) {}
+
+  all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return new Promise((resolve, reject) =>
+      this.db.all(toSqlite(sql), params as unknown[], (error, rows) =>
+        error ? reject(error) : resolve(rows as T[]),
+      ),
+    );
+  }
+
+  run(sql: string, params: readonly unknown[] = []): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.db.run(toSqlite(sql), params as unknown[], (error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  exec(script: string): Promise<void> {
+    return new Promise((resolve, reject) => this.db.exec(script, (error) => (error ? reject(error) : resolve())));
+  }
+
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this);
+    const result = this.chain.then(async () => {
+      this.inTransaction = true;
+      await this.exec("BEGIN IMMEDIATE");
+      try {
+        const value = await fn(this);
+        await this.exec("COMMIT");
+        return value;
+      } catch (error) {
+        await this.exec("ROLLBACK").catch(() => undefined);
+        throw error;
+      } finally {
+        this.inTransaction = false;
+      }
+    });
+    this.chain = result.catch(() => undefined);
+    return result;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => this.db.close((error) => (error ? reject(error) : resolve())));
+  }
+}
+
+export class PgSql implements Sql {
+  readonly dialect = "postgres" as const;
+  constructor(readonly client: pg.PoolClient | pg.Pool) {}
+
+  async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    const result = await this.client.query(sql, params as unknown[]);
+    return result.rows as T[];
+  }
+
+  async run(sql: string, params: readonly unknown[] = []): Promise<void> {
+    await this.client.query(sql, params as unknown[]);
+  }
+
+  async exec(script: string): Promise<void> {
+    await this.client.query(script);
+  }
+
+  async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    if (!(this.client instanceof pg.Pool)) return fn(this);
+    const client = await this.client.connect();
+    try {
+      await client.query("BEGIN");
+      const value = await fn(new PgSql(client));
+      await client.query("COMMIT");
+      return value;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.client instanceof pg.Pool) await this.client.end();
+  }
+}
+
+// int8 and numeric as JS numbers: every count, sequence and epoch-ms here fits in 2^53.
+const pgTypes = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === 20 || oid === 1700) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as "text");
+  },
+};
+
+export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//.test(url);
+
+/** Opens `postgres://…` with a pool, anything else (a path, `sqlite:path`) as a SQLite file in WAL mode. */
+export async function openSql(url: string, options: { poolSize?: number } = {}): Promise<Sql> {
+  if (isPostgresUrl(url)) {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 8,
+      types: pgTypes as pg.CustomTypesConfig,
+    });
+    try {
+      await pool.query("SELECT 1");
+    } catch (cause) {
+      await pool.end().catch(() => undefined);
+      throw new Error(`cannot reach PostgreSQL at ${redact(url)}: ${(cause as Error).message}`);
+    }
+    return new PgSql(pool);
+  }
+  const path = url.replace(/^sqlite:(\/\/)?/, "");
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
+    const opened = new sqlite3.Database(path, (error) => (error ? reject(error) : resolve(opened)));
+  });
+  const sql = new SqliteSql(db);
+  // NORMAL under WAL is durable against process crashes (the WAL is on disk before
+  // COMMIT returns); only an OS crash can lose the last transactions.
+  await sql.exec(
+    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -65536;",
+  );
+  return sql;
+}
+
+/** A URL without its password, for messages. */
+export function redact(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
+}
+
+/** `($1,$2,…),(…)` for a multi-row VALUES of `rows` rows × `columns` columns. */
+export function valuesPlaceholders(rows: number, columns: number, offset = 0): string {
+  const out: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const cells: string[] = [];
+    for (let c = 0; c < columns; c++) cells.push(`$${offset + r * columns + c + 1}`);
+    out.push(`(${cells.join(",")})`);
+  }
+  return out.join(",");
+}
