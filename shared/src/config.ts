@@ -23,7 +23,13 @@ export const GatewayConfig = z.object({
     .prefault({}),
   scanner: z
     .discriminatedUnion("kind", [
-      z.object({ kind: z.literal("noble") }),
+      z.object({
+        kind: z.literal("noble"),
+        /** the venue scanner this radio is; defaults to the gateway id */
+        scannerId: Id.optional(),
+        /** restart the scan when no advertisement arrived for this long (Pi scans stall) */
+        stallRestartMs: z.number().int().min(500).max(5000).default(3000),
+      }),
       z.object({
         kind: z.literal("replay"),
         trace: z.string().min(1),
@@ -33,6 +39,10 @@ export const GatewayConfig = z.object({
         kind: z.literal("simulate"),
         seed: z.number().int().default(1),
         visitors: z.number().int().min(0).default(30),
+        /** non-beacon phones walking around (counted anonymously, never subjects) */
+        anonymousDevices: z.number().int().min(0).optional(),
+        /** real-time factor: 1 = wall-clock pace */
+        speed: z.number().positive().default(1),
       }),
       z.object({ kind: z.literal("none") }),
     ])

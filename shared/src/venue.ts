@@ -49,6 +49,15 @@ export const PresenceTuning = z
     enterMarginDb: z.number().min(0).max(30),
     minDwellMs: z.number().int().min(0),
     awayTimeoutMs: z.number().int().min(1000),
+    /** a better zone must stay better this long before the subject is moved there */
+    switchConfirmMs: z.number().int().min(0),
+    /** RSSI filter: process noise (dB² per second) and measurement noise (dB, one sigma) */
+    processNoiseDb2PerS: z.number().positive(),
+    measurementNoiseDb: z.number().positive(),
+    /** a scanner's reading older than this (or 6 advertising intervals) is ignored */
+    staleAfterMs: z.number().int().min(100),
+    /** fit per-scanner gain and path-loss exponent from the fixed wall beacons */
+    autoCalibrate: z.boolean(),
   })
   .partial();
 export type PresenceTuning = z.infer<typeof PresenceTuning>;
