@@ -1,13 +1,24 @@
 import { parseArgs } from "node:util";
+import { systemClock } from "@proxima/shared";
 import pino from "pino";
+import { VENUE_USAGE, venueCommand } from "./analytics/cli.js";
+import { openDashboardBackend } from "./analytics/mount.js";
+import { USER_USAGE, userCommand } from "./auth/cli.js";
+import { DEMO_USAGE, demoCommand } from "./demo/cli.js";
 import { readEnv } from "./env.js";
 import { createApp } from "./server/app.js";
 import { listen } from "./server/listen.js";
+
+/** SQLite file used when PROXIMA_DATABASE_URL is not set. */
+const DEFAULT_DATABASE = ".proxima/cloud.sqlite";
 
 const USAGE = `proxima-cloud — the Proxima cloud API
 
 Usage:
   proxima-cloud serve [--port N] [--host H]     start the API (port 0 = any free port)
+${USER_USAGE}
+${VENUE_USAGE}
+${DEMO_USAGE}
 
 Environment: PROXIMA_CLOUD_PORT, PROXIMA_CLOUD_HOST, PROXIMA_DATABASE_URL, PROXIMA_LOG_LEVEL`;
 
@@ -18,7 +29,12 @@ async function serveCommand(args: string[]): Promise<number> {
     options: { port: { type: "string" }, host: { type: "string" } },
   });
   const logger = pino({ level: env.logLevel, base: { service: "proxima-cloud" } });
-  const { app } = createApp({ logger });
+  const dashboard = await openDashboardBackend({
+    databaseUrl: env.database ?? DEFAULT_DATABASE,
+    clock: systemClock,
+    logger,
+  });
+  const { app } = createApp({ logger, dashboard });
   const port = values.port !== undefined ? Number(values.port) : (env.port ?? 8080);
   const host = values.host ?? env.host ?? "127.0.0.1";
   const server = await listen(app, port, host);
@@ -37,6 +53,12 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "serve":
       return serveCommand(rest);
+    case "user":
+      return userCommand(rest, readEnv().database ?? DEFAULT_DATABASE);
+    case "venue":
+      return venueCommand(rest, readEnv().database ?? DEFAULT_DATABASE);
+    case "demo":
+      return demoCommand(rest, readEnv().database ?? DEFAULT_DATABASE);
     case undefined:
     case "help":
     case "--help":

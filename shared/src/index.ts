@@ -1,4 +1,6 @@
+export * from "./analytics.js";
 export * from "./api.js";
+export * from "./calendar.js";
 export * from "./campaign.js";
 export * from "./catalogue.js";
 export * from "./clock.js";

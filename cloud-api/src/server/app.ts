@@ -2,6 +2,7 @@ import { type ErrorCode, HTTP_STATUS, isProximaError } from "@proxima/shared";
 import { Hono } from "hono";
 import { routePath } from "hono/route";
 import type { Logger } from "pino";
+import { type DashboardBackend, mountDashboard } from "../analytics/mount.js";
 import { type CloudMetrics, createMetrics } from "./metrics.js";
 
 export interface AppOptions {
@@ -10,6 +11,8 @@ export interface AppOptions {
   metrics?: CloudMetrics;
   /** extra health checks (storage, …), each answering ok or not */
   healthChecks?: Record<string, () => Promise<{ ok: boolean; detail?: string }>>;
+  /** sign-in, analytics and venue routes plus the dashboard's files */
+  dashboard?: DashboardBackend;
 }
 
 const started = Date.now();
@@ -56,6 +59,8 @@ export function createApp(options: AppOptions = {}) {
     c.header("content-type", metrics.registry.contentType);
     return c.body(await metrics.registry.metrics());
   });
+
+  if (options.dashboard) mountDashboard(app, options.dashboard);
 
   app.notFound((c) => c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404));
 

@@ -1,0 +1,551 @@
+import {
+  addMonths,
+  type CompareResponse,
+  type CustomerMetricsResponse,
+  DAY_MS,
+  dayStart,
+  type FootfallRangeQuery,
+  type FootfallRangeResponse,
+  type FunnelResponse,
+  type HeatmapResponse,
+  HOUR_MS,
+  localDay,
+  localMonth,
+  localParts,
+  monthStart,
+  type OccupancySnapshot,
+  weekOf,
+} from "@proxima/shared";
+import { emptySketch, mergeInto, sketchPercentile } from "./dwell-sketch.js";
+import { ALL_VENUES, ALL_ZONES, decodeCells, getOrSet } from "./rollup.js";
+import type { Sql } from "./sql.js";
+import type { VenueRegistry } from "./venues.js";
+
+type Bucket = FootfallRangeResponse["zones"][number]["buckets"][number];
+
+/** A presence with no exit after this long is stale (a lost exit), not someone still there. */
+export const STALE_PRESENCE_MS = 4 * HOUR_MS;
+
+/** The local day containing `ts`, as the first day of a range. */
+const firstDay = (ts: number, tz: string) => localDay(ts, tz);
+/** The local day containing the last instant before `to`. */
+const lastDay = (to: number, tz: string) => localDay(to - 1, tz);
+
+export class AnalyticsQueries {
+  constructor(
+    private readonly sql: Sql,
+    private readonly venues: VenueRegistry,
+  ) {}
+
+  /** Per zone and bucket: visitors (unique subjects), visits, dwell p50/p90 — from rollups only. */
+  async footfall(q: FootfallRangeQuery): Promise<FootfallRangeResponse> {
+    const tz = this.venues.timeZoneOf(q.venueId);
+    const known = this.venues.get(q.venueId)?.venue.zones.map((z) => z.id) ?? [];
+    const series = q.bucket === "hour" ? await this.hourly(q) : await this.daily(q, tz);
+    const zones = [...new Set([...known, ...series.keys()])].filter((z) => z !== ALL_ZONES);
+    const empty = series.get("\u0000starts") ?? [];
+    const fill = (zone: string): Bucket[] =>
+      series.get(zone) ??
+      empty.map((b) => ({ start: b.start, visitors: 0, visits: 0, dwellP50Ms: null, dwellP90Ms: null }));
+    return {
+      venueId: q.venueId,
+      bucket: q.bucket,
+      from: q.from,
+      to: q.to,
+      timeZone: tz,
+      zones: zones.map((zone) => ({ zone, buckets: fill(zone) })),
+      venue: fill(ALL_ZONES),
+    };
+  }
+
+  /** zone → dense hourly buckets; key "\0starts" holds an empty template. */
+  private async hourly(q: FootfallRangeQuery): Promise<Map<string, Bucket[]>> {
+    const first = Math.floor(q.from / HOUR_MS) * HOUR_MS;
+    const count = Math.max(0, Math.ceil((q.to - first) / HOUR_MS));
+    const rows = await this.sql.all<{ zone: string; day_start: number; cells: string }>(
+      "SELECT zone, day_start, cells FROM analytics_zone_hours WHERE venue_id = $1 AND day_start >= $2 AND day_start < $3",
+      [q.venueId, Math.floor(first / DAY_MS) * DAY_MS, q.to],
+    );
+    const out = new Map<string, Bucket[]>();
+    const blank = (): Bucket[] => {
+      const buckets: Bucket[] = new Array(count);
+      for (let i = 0; i < count; i++)
+        buckets[i] = {
+          start: first + i * HOUR_MS,
+          visitors: 0,
+          visits: 0,
+          dwellP50Ms: null,
+          dwellP90Ms: null,
+        };
+      return buckets;
+    };
+    out.set("\u0000starts", blank());
+    for (const row of rows) {
+      const buckets = getOrSet(out, row.zone, () => blank());
+      const cells = decodeCells(row.cells);
+      const base = Number(row.day_start);
+      for (let i = 0; i < 24; i++) {
+        const index = (base + i * HOUR_MS - first) / HOUR_MS;
+        if (index < 0 || index >= count) continue;
+        const cell = cells[i]!;
+        if (cell.visits === 0 && cell.visitors === 0) continue;
+        buckets[index] = {
+          start: first + index * HOUR_MS,
+          visitors: cell.visitors,
+          visits: cell.visits,
+          dwellP50Ms: cell.p50,
+          dwellP90Ms: cell.p90,
+        };
+      }
+    }
+    return out;
+  }
+
+  /** zone → dense daily (or weekly, Monday-first) buckets of the venue-local calendar. */
+  private async daily(q: FootfallRangeQuery, tz: string): Promise<Map<string, Bucket[]>> {
+    const from = firstDay(q.from, tz);
+    const to = lastDay(q.to, tz);
+    const weekly = q.bucket === "week";
+    const rows = await this.sql.all<{
+      zone: string;
+      day: string;
+      visits: number;
+      visitors: number;
+      p50: number | null;
+      p90: number | null;
+      sketch?: string;
+    }>(
+      `SELECT zone, day, visits, visitors, p50, p90${weekly ? ", sketch" : ""} FROM analytics_zone_day
+       WHERE venue_id = $1 AND day >= $2 AND day <= $3`,
+      [q.venueId, weekly ? weekOf(from) : from, to],
+    );
+    const labels: string[] = [];
+    for (let d = weekly ? weekOf(from) : from; d <= to; d = addDaysLabel(d, weekly ? 7 : 1)) labels.push(d);
+    const index = new Map(labels.map((l, i) => [l, i]));
+    const out = new Map<string, Bucket[]>();
+    const sketches = new Map<string, number[][]>();
+    const blank = (): Bucket[] =>
+      labels.map((l) => ({
+        start: dayStart(l, tz),
+        visitors: 0,
+        visits: 0,
+        dwellP50Ms: null,
+        dwellP90Ms: null,
+      }));
+    out.set("\u0000starts", blank());
+    for (const row of rows) {
+      const label = weekly ? weekOf(row.day) : row.day;
+      const i = index.get(label);
+      if (i === undefined) continue;
+      const buckets = getOrSet(out, row.zone, () => blank());
+      const b = buckets[i]!;
+      b.visits += Number(row.visits);
+      b.visitors += Number(row.visitors);
+      if (weekly && row.sketch) {
+        const zs = getOrSet(sketches, row.zone, () => labels.map(() => emptySketch()));
+        mergeInto(zs[i]!, JSON.parse(row.sketch) as number[]);
+      } else {
+        b.dwellP50Ms = row.p50 === null ? null : Number(row.p50);
+        b.dwellP90Ms = row.p90 === null ? null : Number(row.p90);
+      }
+    }
+    for (const [zone, zs] of sketches) {
+      const buckets = out.get(zone)!;
+      zs.forEach((s, i) => {
+        buckets[i]!.dwellP50Ms = sketchPercentile(s, 50);
+        buckets[i]!.dwellP90Ms = sketchPercentile(s, 90);
+      });
+    }
+    return out;
+  }
+
+  /** Mean unique visitors per venue-local weekday × hour over the range. */
+  async heatmap(venueId: string, from: number, to: number): Promise<HeatmapResponse> {
+    const tz = this.venues.timeZoneOf(venueId);
+    const first = Math.floor(from / HOUR_MS) * HOUR_MS;
+    const rows = await this.sql.all<{ day_start: number; cells: string }>(
+      "SELECT day_start, cells FROM analytics_zone_hours WHERE venue_id = $1 AND zone = $2 AND day_start >= $3 AND day_start < $4",
+      [venueId, ALL_ZONES, Math.floor(first / DAY_MS) * DAY_MS, to],
+    );
+    const byHour = new Map<number, { visitors: number; visits: number }>();
+    for (const row of rows) {
+      const cells = decodeCells(row.cells);
+      cells.forEach((c, i) => {
+        if (c.visits > 0 || c.visitors > 0) byHour.set(Number(row.day_start) + i * HOUR_MS, c);
+      });
+    }
+    const cells = Array.from({ length: 7 * 24 }, (_, k) => ({
+      weekday: Math.floor(k / 24),
+      hour: k % 24,
+      visitors: 0,
+      visits: 0,
+      samples: 0,
+    }));
+    for (let h = first; h < to; h += HOUR_MS) {
+      const p = localParts(h, tz);
+      const cell = cells[p.weekday * 24 + p.hour]!;
+      cell.samples++;
+      const value = byHour.get(h);
+      if (value) {
+        cell.visitors += value.visitors;
+        cell.visits += value.visits;
+      }
+    }
+    for (const c of cells) {
+      if (c.samples > 0) {
+        c.visitors = Math.round((c.visitors / c.samples) * 100) / 100;
+        c.visits = Math.round((c.visits / c.samples) * 100) / 100;
+      }
+    }
+    return { venueId, timeZone: tz, from, to, cells };
+  }
+
+  /** Entrance → zone (same-day unique subjects) and zone → kiosk (pours per zone visitor). */
+  async funnel(venueId: string, from: number, to: number): Promise<FunnelResponse> {
+    const tz = this.venues.timeZoneOf(venueId);
+    const venue = this.venues.get(venueId)?.venue;
+    const entrances = venue?.zones.filter((z) => z.kind === "entrance").map((z) => z.id) ?? [];
+    const d0 = firstDay(from, tz);
+    const d1 = lastDay(to, tz);
+    const marks = entrances.map((_, i) => `$${i + 4}`).join(",") || "NULL";
+    const rows = await this.sql.all<{ zone: string; visitors: number; from_entrance: number }>(
+      `SELECT s.zone AS zone, COUNT(*) AS visitors,
+         SUM(CASE WHEN EXISTS (SELECT 1 FROM analytics_subject_day e WHERE e.venue_id = s.venue_id AND e.day = s.day
+           AND e.subject = s.subject AND e.zone IN (${marks})) THEN 1 ELSE 0 END) AS from_entrance
+       FROM analytics_subject_day s WHERE s.venue_id = $1 AND s.day >= $2 AND s.day <= $3 AND s.zone <> '*'
+       GROUP BY s.zone`,
+      [venueId, d0, d1, ...entrances],
+    );
+    const byZone = new Map(rows.map((r) => [r.zone, r]));
+    const entranceVisitors = Math.max(0, ...entrances.map((z) => Number(byZone.get(z)?.visitors ?? 0)));
+    const zoneList = venue?.zones ?? rows.map((r) => ({ id: r.zone, name: r.zone, kind: "area" as const }));
+    const zones = zoneList.map((z) => {
+      const r = byZone.get(z.id);
+      const fromEntrance = Number(r?.from_entrance ?? 0);
+      return {
+        zone: z.id,
+        name: z.name,
+        kind: z.kind,
+        visitors: Number(r?.visitors ?? 0),
+        fromEntrance,
+        entranceRate: entranceVisitors > 0 ? fromEntrance / entranceVisitors : null,
+      };
+    });
+    const kioskRows = await this.sql.all<{
+      kiosk_id: string;
+      sessions: number;
+      offers_shown: number;
+      offers_accepted: number;
+      pours: number;
+      purchases: number;
+    }>(
+      `SELECT kiosk_id, SUM(sessions) AS sessions, SUM(offers_shown) AS offers_shown, SUM(offers_accepted) AS offers_accepted,
+         SUM(pours) AS pours, SUM(purchases) AS purchases
+       FROM analytics_kiosk_day WHERE venue_id = $1 AND day >= $2 AND day <= $3 GROUP BY kiosk_id ORDER BY kiosk_id`,
+      [venueId, d0, d1],
+    );
+    const kioskZones = venue?.zones.filter((z) => z.kind === "kiosk") ?? [];
+    const kioskIds = [
+      ...new Set([...kioskZones.map((z) => z.kioskId ?? z.id), ...kioskRows.map((k) => k.kiosk_id)]),
+    ];
+    const kiosks = kioskIds.map((kioskId) => {
+      const k = kioskRows.find((r) => r.kiosk_id === kioskId);
+      const zone = kioskZones.find((z) => (z.kioskId ?? z.id) === kioskId)?.id ?? null;
+      const zoneVisitors = zone ? Number(byZone.get(zone)?.visitors ?? 0) : 0;
+      const pours = Number(k?.pours ?? 0);
+      return {
+        kioskId,
+        zone,
+        zoneVisitors,
+        sessions: Number(k?.sessions ?? 0),
+        offersShown: Number(k?.offers_shown ?? 0),
+        offersAccepted: Number(k?.offers_accepted ?? 0),
+        pours,
+        purchases: Number(k?.purchases ?? 0),
+        conversion: zoneVisitors > 0 ? pours / zoneVisitors : null,
+      };
+    });
+    return { venueId, from, to, entranceVisitors, zones, kiosks };
+  }
+
+  private async totals(venueId: string, from: number, to: number) {
+    const tz = this.venues.timeZoneOf(venueId);
+    const rows = await this.sql.all<{ visits: number; visitors: number; sketch: string }>(
+      "SELECT visits, visitors, sketch FROM analytics_zone_day WHERE venue_id = $1 AND zone = $2 AND day >= $3 AND day <= $4",
+      [venueId, ALL_ZONES, firstDay(from, tz), lastDay(to, tz)],
+    );
+    const sketch = emptySketch();
+    let visits = 0;
+    let visitors = 0;
+    for (const r of rows) {
+      visits += Number(r.visits);
+      visitors += Number(r.visitors);
+      mergeInto(sketch, JSON.parse(r.sketch) as number[]);
+    }
+    return {
+      visitors,
+      visits,
+      dwellP50Ms: sketchPercentile(sketch, 50),
+      dwellP90Ms: sketchPercentile(sketch, 90),
+    };
+  }
+
+  /** Venue totals (visitor-days, visits, dwell) for the range and the period just before it. */
+  async compare(venueIds: readonly string[], from: number, to: number): Promise<CompareResponse> {
+    const previousFrom = from - (to - from);
+    const venues = [];
+    for (const venueId of venueIds) {
+      venues.push({
+        venueId,
+        name: this.venues.get(venueId)?.venue.name ?? venueId,
+        current: await this.totals(venueId, from, to),
+        previous: await this.totals(venueId, previousFrom, from),
+      });
+    }
+    return { from, to, previousFrom, venues };
+  }
+
+  /** Who is in which zone now, this hour's visitors and the typical count for this hour. */
+  async occupancy(venueId: string, now: number): Promise<OccupancySnapshot> {
+    const rows = await this.sql.all<{ zone: string; n: number }>(
+      "SELECT zone, COUNT(*) AS n FROM analytics_presence_now WHERE venue_id = $1 AND since > $2 GROUP BY zone",
+      [venueId, now - STALE_PRESENCE_MS],
+    );
+    const counts = new Map(rows.map((r) => [r.zone, Number(r.n)]));
+    const zoneIds = this.venues.get(venueId)?.venue.zones.map((z) => z.id) ?? [];
+    const zones = [...new Set([...zoneIds, ...counts.keys()])].map((zone) => ({
+      zone,
+      count: counts.get(zone) ?? 0,
+    }));
+    const hour = Math.floor(now / HOUR_MS) * HOUR_MS;
+    // Same local hour on the four previous weeks: 7 × 24 h back is the same wall-clock
+    // hour except across a DST change, which shifts one sample by an hour.
+    const hours = [0, 1, 2, 3, 4].map((k) => hour - k * 7 * DAY_MS);
+    const utcDays = [...new Set(hours.map((h) => Math.floor(h / DAY_MS) * DAY_MS))];
+    const cellRows = await this.sql.all<{ day_start: number; cells: string }>(
+      `SELECT day_start, cells FROM analytics_zone_hours WHERE venue_id = $1 AND zone = $2 AND day_start IN (${utcDays.map((_, i) => `$${i + 3}`).join(",")})`,
+      [venueId, ALL_ZONES, ...utcDays],
+    );
+    const visitorsAt = (h: number): number | undefined => {
+      const day = Math.floor(h / DAY_MS) * DAY_MS;
+      const row = cellRows.find((r) => Number(r.day_start) === day);
+      return row ? decodeCells(row.cells)[(h - day) / HOUR_MS]!.visitors : undefined;
+    };
+    const history = hours
+      .slice(1)
+      .map(visitorsAt)
+      .filter((v): v is number => v !== undefined)
+      .sort((a, b) => a - b);
+    const typical =
+      history.length === 0
+        ? null
+        : history.length % 2
+          ? history[(history.length - 1) / 2]!
+          : (history[history.length / 2 - 1]! + history[history.length / 2]!) / 2;
+    return {
+      venueId,
+      ts: now,
+      total: zones.reduce((s, z) => s + z.count, 0),
+      zones,
+      visitorsThisHour: visitorsAt(hour) ?? 0,
+      typicalThisHour: typical,
+    };
+  }
+
+  /** Customer metrics over the venue-local months touching [from, to), with definitions. */
+  async customerMetrics(
+    venueId: string | undefined,
+    from: number,
+    to: number,
+    now: number,
+  ): Promise<CustomerMetricsResponse> {
+    const scope = venueId ?? ALL_VENUES;
+    const tz = venueId ? this.venues.timeZoneOf(venueId) : "UTC";
+    const m0 = localMonth(from, tz);
+    const m1 = localMonth(to - 1, tz);
+    const months: string[] = [];
+    for (let m = m0; m <= m1; m = addMonths(m, 1)) months.push(m);
+    const periodFrom = monthStart(m0, tz);
+    const periodTo = monthStart(addMonths(m1, 1), tz);
+    const prevM0 = addMonths(m0, -months.length);
+
+    const customers = await this.sql.all<{
+      customer: string;
+      first_seen: number;
+      last_seen: number;
+      active_days: number;
+    }>(
+      "SELECT customer, first_seen, last_seen, active_days FROM analytics_customer WHERE venue_id = $1 AND first_seen < $2",
+      [scope, periodTo],
+    );
+    const monthRows = await this.sql.all<{
+      month: string;
+      customer: string;
+      active_days: number;
+      revenue: number;
+    }>(
+      "SELECT month, customer, active_days, revenue FROM analytics_customer_month WHERE venue_id = $1 AND month >= $2 AND month <= $3",
+      [scope, addMonths(prevM0, -1), m1],
+    );
+    const kioskVenue = venueId ? "venue_id = $1" : "$1 = $1";
+    const ratings = await this.sql.all<{ day: string; rating_sum: number; rating_count: number }>(
+      `SELECT day, rating_sum, rating_count FROM analytics_kiosk_day WHERE ${kioskVenue} AND day >= $2 AND day <= $3`,
+      [scope, `${m0}-01`, `${m1}-31`],
+    );
+
+    const activeIn = new Map<string, Map<string, number>>(); // month → customer → revenue
+    for (const r of monthRows) {
+      const m = getOrSet(activeIn, r.month, () => new Map());
+      m.set(r.customer, (m.get(r.customer) ?? 0) + Number(r.revenue));
+    }
+    const activeSet = (ms: string[]) => {
+      const out = new Map<string, number>();
+      for (const m of ms) for (const [c, rev] of activeIn.get(m) ?? []) out.set(c, (out.get(c) ?? 0) + rev);
+      return out;
+    };
+    const current = activeSet(months);
+    const previous = activeSet(months.map((m) => addMonths(m, -months.length)));
+    const base = customers.filter((c) => Number(c.first_seen) < periodFrom).length;
+    const fresh = customers.filter(
+      (c) => Number(c.first_seen) >= periodFrom && Number(c.first_seen) < periodTo,
+    ).length;
+    const revenue = [...current.values()].reduce((s, v) => s + v, 0);
+    let retainedNow = 0;
+    let retainedBefore = 0;
+    for (const [c, rev] of current)
+      if (previous.has(c)) {
+        retainedNow += rev;
+        retainedBefore += previous.get(c)!;
+      }
+    const asOf = Math.min(now, periodTo);
+    const interval = (c: { first_seen: number; last_seen: number; active_days: number }) =>
+      Number(c.active_days) >= 2
+        ? Math.max(DAY_MS, (Number(c.last_seen) - Number(c.first_seen)) / (Number(c.active_days) - 1))
+        : 30 * DAY_MS;
+    const stages = { new: 0, active: 0, at_risk: 0, lapsed: 0 };
+    let overdue = 0;
+    let considered = 0;
+    for (const c of customers) {
+      const gap = asOf - Number(c.last_seen);
+      const expected = interval(c);
+      if (Number(c.first_seen) >= asOf - 30 * DAY_MS) stages.new++;
+      else if (gap <= 1.5 * expected) stages.active++;
+      else if (gap <= 3 * expected) stages.at_risk++;
+      else stages.lapsed++;
+      if (gap <= 365 * DAY_MS) {
+        considered++;
+        if (gap > 1.5 * expected) overdue++;
+      }
+    }
+    let ratingSum = 0;
+    let ratingCount = 0;
+    const ratingByMonth = new Map<string, { sum: number; count: number }>();
+    for (const r of ratings) {
+      ratingSum += Number(r.rating_sum);
+      ratingCount += Number(r.rating_count);
+      const m = r.day.slice(0, 7);
+      const acc = ratingByMonth.get(m) ?? { sum: 0, count: 0 };
+      acc.sum += Number(r.rating_sum);
+      acc.count += Number(r.rating_count);
+      ratingByMonth.set(m, acc);
+    }
+    const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+    const trend = months.map((month) => {
+      const start = monthStart(month, tz);
+      const end = monthStart(addMonths(month, 1), tz);
+      const active = activeIn.get(month) ?? new Map<string, number>();
+      const before = activeIn.get(addMonths(month, -1)) ?? new Map<string, number>();
+      const newCustomers = customers.filter(
+        (c) => Number(c.first_seen) >= start && Number(c.first_seen) < end,
+      ).length;
+      const existing = customers.filter((c) => Number(c.first_seen) < start).length;
+      let lost = 0;
+      for (const c of before.keys()) if (!active.has(c)) lost++;
+      const rev = [...active.values()].reduce((s, v) => s + v, 0);
+      const r = ratingByMonth.get(month);
+      return {
+        month,
+        activeCustomers: active.size,
+        newCustomers,
+        acquisitionRate: ratio(newCustomers, existing),
+        attritionRate: ratio(lost, before.size),
+        revenuePerCustomer: ratio(rev, active.size),
+        satisfaction: r ? ratio(r.sum, r.count) : null,
+      };
+    });
+    return {
+      venueId: venueId ?? null,
+      from: periodFrom,
+      to: periodTo,
+      metrics: {
+        customers: {
+          value: customers.length,
+          unit: "count",
+          definition:
+            "Customers known by the end of the period: anyone identified (loyalty, app, email, phone or tag).",
+        },
+        activeCustomers: {
+          value: current.size,
+          unit: "count",
+          definition:
+            "Customers with at least one event (visit, kiosk, purchase, any channel) in the period.",
+        },
+        newCustomers: {
+          value: fresh,
+          unit: "count",
+          definition: "Customers first seen in the period.",
+        },
+        acquisitionRate: {
+          value: ratio(fresh, base),
+          unit: "ratio",
+          definition: "New customers in the period ÷ customers known before it started.",
+        },
+        attritionRate: {
+          value: ratio(overdue, considered),
+          unit: "ratio",
+          definition:
+            "Share of customers seen in the last year who have not come back within 1.5× their expected return interval (their average gap between active days; 30 days after a single visit), as of the period end.",
+        },
+        revenue: {
+          value: revenue,
+          unit: "money",
+          definition: "Purchases completed by identified customers in the period.",
+        },
+        profitability: {
+          value: ratio(revenue, current.size),
+          unit: "money",
+          definition: "Revenue per active customer in the period (gross; margins are not tracked).",
+        },
+        growthIndex: {
+          value: retainedBefore > 0 ? (100 * retainedNow) / retainedBefore : null,
+          unit: "index",
+          definition:
+            "Spend of customers active in both this and the previous equal period, this period ÷ previous × 100: above 100 means existing customers buy more (cross- and up-sell).",
+        },
+        satisfaction: {
+          value: ratio(ratingSum, ratingCount),
+          unit: "rating",
+          definition: "Mean kiosk feedback rating (1–5) in the period.",
+        },
+        ratings: {
+          value: ratingCount,
+          unit: "count",
+          definition: "Kiosk feedback ratings given in the period.",
+        },
+      },
+      lifecycle: (["new", "active", "at_risk", "lapsed"] as const).map((stage) => ({
+        stage,
+        customers: stages[stage],
+      })),
+      lifecycleDefinition:
+        "As of the period end: new = first seen in the last 30 days; active = seen within 1.5× their expected return interval; at risk = within 3×; lapsed = longer.",
+      trend,
+    };
+  }
+}
+
+function addDaysLabel(day: string, n: number): string {
+  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+  const t = new Date(Date.UTC(y, m - 1, d + n));
+  return t.toISOString().slice(0, 10);
+}

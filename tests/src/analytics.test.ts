@@ -1,0 +1,279 @@
+/**
+ * Analytics correctness against hand-computed fixtures on both storage adapters:
+ * daylight-saving days (23 and 25 hours in Europe/Berlin), visits spanning midnight,
+ * unique visitors across batches, dwell percentiles from the mergeable sketch, the
+ * heatmap, the funnel and customer metrics.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Analytics } from "@proxima/cloud-api";
+import { type EventEnvelope, ManualClock, newId, type Venue } from "@proxima/shared";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTempDatabase, type TempDatabase } from "../harness/index.js";
+
+const MIN = 60_000;
+const venue: Venue = {
+  venueId: "store-042",
+  name: "Downtown",
+  timeZone: "Europe/Berlin",
+  scanners: [{ id: "gw-a", zone: "entrance", position: { x: 0, y: 0 } }],
+  zones: [
+    { id: "entrance", name: "Entrance", kind: "entrance" },
+    { id: "drinks", name: "Drinks aisle", kind: "area" },
+    { id: "kiosk-1", name: "Kiosk 1", kind: "kiosk", kioskId: "kiosk-1" },
+  ],
+};
+
+const at = (iso: string) => Date.parse(iso);
+const subject = (s: string) => ({
+  type: "subject" as const,
+  value: `ibeacon:00000000-0000-4000-8000-000000000001:1:${s}`,
+});
+
+/** A whole visit: enter at `enterIso` (UTC), exit after `dwellMs`. */
+function visit(s: string, zone: string, enterIso: string, dwellMs: number): EventEnvelope[] {
+  const enter = at(enterIso);
+  const base = {
+    venueId: venue.venueId,
+    source: { kind: "gateway" as const, id: "gw-a" },
+    identity: subject(s),
+  };
+  return [
+    { ...base, id: newId(enter), ts: enter, type: "presence.enter", data: { zone } },
+    {
+      ...base,
+      id: newId(enter + dwellMs),
+      ts: enter + dwellMs,
+      type: "presence.exit",
+      data: { zone, dwellMs },
+    },
+  ];
+}
+
+function kiosk(
+  type: EventEnvelope["type"],
+  loyalty: string,
+  iso: string,
+  data: Record<string, unknown>,
+): EventEnvelope {
+  return {
+    id: newId(at(iso)),
+    ts: at(iso),
+    venueId: venue.venueId,
+    source: { kind: type === "purchase.completed" ? "pos" : "kiosk", id: "kiosk-1" },
+    type,
+    identity: { type: "loyalty", value: loyalty },
+    data,
+  };
+}
+
+// 2026-03-29, Europe/Berlin: clocks jump 02:00 → 03:00 (a 23-hour day starting 2026-03-28T23:00Z).
+const SPRING_DAY_START = at("2026-03-28T23:00:00Z");
+const SPRING_NEXT_DAY = at("2026-03-29T22:00:00Z");
+const batch1 = [
+  ...visit("A", "entrance", "2026-03-28T23:30:00Z", 1 * MIN), // 00:30 local
+  ...visit("A", "drinks", "2026-03-29T01:10:00Z", 10 * MIN), // 03:10 CEST
+  ...visit("B", "drinks", "2026-03-29T01:40:00Z", 20 * MIN),
+  ...visit("A", "kiosk-1", "2026-03-29T01:22:00Z", 2 * MIN),
+  kiosk("pour.completed", "L1", "2026-03-29T01:23:00Z", { productId: "cola", ml: 400 }),
+  kiosk("feedback.submitted", "L1", "2026-03-29T01:23:30Z", { rating: 4 }),
+  kiosk("purchase.completed", "L1", "2026-03-29T01:30:00Z", { amount: 10, currency: "EUR" }),
+  kiosk("purchase.completed", "L2", "2026-02-10T12:00:00Z", { amount: 5, currency: "EUR" }),
+  kiosk("feedback.submitted", "L2", "2026-02-10T12:01:00Z", { rating: 2 }),
+];
+const batch2 = [
+  ...visit("A", "drinks", "2026-03-29T01:55:00Z", 5 * MIN), // same hour, same subject: a visit, not a visitor
+  ...visit("C", "drinks", "2026-03-29T21:50:00Z", 30 * MIN), // 23:50 local, exits 00:20 the next day
+  kiosk("purchase.completed", "L2", "2026-03-29T10:00:00Z", { amount: 7, currency: "EUR" }),
+];
+// 2026-10-25: clocks fall back 03:00 → 02:00 (a 25-hour day starting 2026-10-24T22:00Z).
+const FALL_DAY_START = at("2026-10-24T22:00:00Z");
+const FALL_NEXT_DAY = at("2026-10-25T23:00:00Z");
+const batch3 = [
+  ...visit("D", "drinks", "2026-10-25T00:30:00Z", 4 * MIN), // 02:30 CEST
+  ...visit("E", "drinks", "2026-10-25T01:30:00Z", 4 * MIN), // 02:30 CET, the repeated hour
+  ...visit("D", "drinks", "2026-10-25T22:30:00Z", 4 * MIN), // 23:30 local, same day
+];
+
+/** The sketch answers within one bucket (±12 %) of the exact nearest-rank value. */
+const near = (actual: number | null, exact: number) => {
+  expect(actual).not.toBeNull();
+  expect(Math.abs(actual! - exact) / exact).toBeLessThanOrEqual(0.125);
+};
+
+for (const adapter of ["sqlite", "postgres"] as const) {
+  describe(`analytics rollups on ${adapter}`, () => {
+    let analytics: Analytics;
+    let temp: TempDatabase | undefined;
+    let dir: string | undefined;
+
+    beforeAll(async () => {
+      let url: string;
+      if (adapter === "postgres") {
+        temp = await createTempDatabase("proxima_analytics");
+        url = temp.url;
+      } else {
+        dir = mkdtempSync(join(tmpdir(), "proxima-analytics-"));
+        url = join(dir, "cloud.sqlite");
+      }
+      analytics = await Analytics.openUrl(url, new ManualClock(at("2026-04-01T00:00:00Z")));
+      await analytics.venues.put(venue, 0);
+      await analytics.project(batch1);
+      await analytics.project(batch2);
+      await analytics.project(batch3);
+    });
+
+    afterAll(async () => {
+      await analytics?.sql.close();
+      await temp?.drop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("counts the 23-hour spring day per venue-local day, a midnight-spanning visit on the day it began", async () => {
+      const r = await analytics.queries.footfall({
+        venueId: venue.venueId,
+        from: SPRING_DAY_START,
+        to: SPRING_NEXT_DAY + 24 * 3_600_000,
+        bucket: "day",
+      });
+      expect(r.timeZone).toBe("Europe/Berlin");
+      const drinks = r.zones.find((z) => z.zone === "drinks")!;
+      expect(drinks.buckets.map((b) => b.start)).toEqual([SPRING_DAY_START, SPRING_NEXT_DAY]);
+      expect(drinks.buckets[0]).toMatchObject({ visits: 4, visitors: 3 });
+      expect(drinks.buckets[1]).toMatchObject({ visits: 0, visitors: 0, dwellP50Ms: null });
+      // dwells 5, 10, 20, 30 min: nearest-rank p50 = 10 min, p90 = 30 min
+      near(drinks.buckets[0]!.dwellP50Ms, 10 * MIN);
+      near(drinks.buckets[0]!.dwellP90Ms, 30 * MIN);
+      expect(r.zones.find((z) => z.zone === "entrance")!.buckets[0]).toMatchObject({
+        visits: 1,
+        visitors: 1,
+      });
+      expect(r.venue![0]).toMatchObject({ visits: 6, visitors: 3 });
+    });
+
+    it("counts hours as absolute UTC hours with unique subjects per hour across batches", async () => {
+      const r = await analytics.queries.footfall({
+        venueId: venue.venueId,
+        from: SPRING_DAY_START,
+        to: SPRING_NEXT_DAY,
+        bucket: "hour",
+      });
+      const drinks = r.zones.find((z) => z.zone === "drinks")!.buckets;
+      expect(drinks).toHaveLength(23);
+      const byStart = new Map(drinks.map((b) => [b.start, b]));
+      expect(byStart.get(at("2026-03-29T01:00:00Z"))).toMatchObject({ visits: 3, visitors: 2 });
+      expect(byStart.get(at("2026-03-29T21:00:00Z"))).toMatchObject({ visits: 1, visitors: 1 });
+      expect(drinks.reduce((s, b) => s + b.visits, 0)).toBe(4);
+      const venueHour = new Map(r.venue!.map((b) => [b.start, b]));
+      expect(venueHour.get(at("2026-03-29T01:00:00Z"))).toMatchObject({ visits: 4, visitors: 2 });
+    });
+
+    it("gives the 25-hour autumn day both 02:00 hours and one day bucket", async () => {
+      const hours = await analytics.queries.footfall({
+        venueId: venue.venueId,
+        from: FALL_DAY_START,
+        to: FALL_NEXT_DAY,
+        bucket: "hour",
+      });
+      const drinks = hours.zones.find((z) => z.zone === "drinks")!.buckets;
+      expect(drinks).toHaveLength(25);
+      expect(drinks[2]).toMatchObject({ start: at("2026-10-25T00:00:00Z"), visits: 1, visitors: 1 });
+      expect(drinks[3]).toMatchObject({ start: at("2026-10-25T01:00:00Z"), visits: 1, visitors: 1 });
+      const days = await analytics.queries.footfall({
+        venueId: venue.venueId,
+        from: FALL_DAY_START,
+        to: FALL_NEXT_DAY,
+        bucket: "day",
+      });
+      expect(days.zones.find((z) => z.zone === "drinks")!.buckets).toEqual([
+        expect.objectContaining({ start: FALL_DAY_START, visits: 3, visitors: 2 }),
+      ]);
+    });
+
+    it("builds weekly buckets from Monday in local time", async () => {
+      const r = await analytics.queries.footfall({
+        venueId: venue.venueId,
+        from: at("2026-03-22T23:00:00Z"),
+        to: at("2026-04-05T22:00:00Z"),
+        bucket: "week",
+      });
+      const drinks = r.zones.find((z) => z.zone === "drinks")!.buckets;
+      // Monday 2026-03-23 00:00 CET and Monday 2026-03-30 00:00 CEST
+      expect(drinks.map((b) => b.start)).toEqual([at("2026-03-22T23:00:00Z"), at("2026-03-29T22:00:00Z")]);
+      expect(drinks[0]).toMatchObject({ visits: 4, visitors: 3 });
+      near(drinks[0]!.dwellP90Ms, 30 * MIN);
+    });
+
+    it("lays the heatmap out by local weekday and hour; the skipped 02:00 has no sample", async () => {
+      const r = await analytics.queries.heatmap(venue.venueId, SPRING_DAY_START, SPRING_NEXT_DAY);
+      const cell = (weekday: number, hour: number) =>
+        r.cells.find((c) => c.weekday === weekday && c.hour === hour)!;
+      expect(cell(6, 3)).toMatchObject({ visitors: 2, visits: 4, samples: 1 }); // Sunday 03:00 CEST
+      expect(cell(6, 2).samples).toBe(0);
+      expect(cell(6, 0)).toMatchObject({ visitors: 1, samples: 1 });
+      expect(r.cells.reduce((s, c) => s + c.samples, 0)).toBe(23);
+    });
+
+    it("computes the entrance → zone → kiosk funnel", async () => {
+      const r = await analytics.queries.funnel(venue.venueId, SPRING_DAY_START, SPRING_NEXT_DAY);
+      expect(r.entranceVisitors).toBe(1);
+      expect(r.zones.find((z) => z.zone === "drinks")).toMatchObject({
+        visitors: 3,
+        fromEntrance: 1,
+        entranceRate: 1,
+      });
+      expect(r.kiosks).toEqual([
+        expect.objectContaining({
+          kioskId: "kiosk-1",
+          zone: "kiosk-1",
+          zoneVisitors: 1,
+          pours: 1,
+          conversion: 1,
+        }),
+      ]);
+    });
+
+    it("computes customer metrics for March with their definitions", async () => {
+      const r = await analytics.queries.customerMetrics(
+        venue.venueId,
+        at("2026-03-10T00:00:00Z"),
+        at("2026-03-20T00:00:00Z"),
+        at("2026-04-01T00:00:00Z"),
+      );
+      expect(r.from).toBe(at("2026-02-28T23:00:00Z")); // 1 March, Berlin
+      expect(r.metrics.customers.value).toBe(2);
+      expect(r.metrics.activeCustomers.value).toBe(2);
+      expect(r.metrics.newCustomers.value).toBe(1);
+      expect(r.metrics.acquisitionRate.value).toBe(1);
+      expect(r.metrics.revenue.value).toBe(17);
+      expect(r.metrics.profitability.value).toBe(8.5);
+      expect(r.metrics.growthIndex.value).toBeCloseTo(140);
+      expect(r.metrics.satisfaction.value).toBe(4);
+      for (const m of Object.values(r.metrics)) expect(m.definition.length).toBeGreaterThan(10);
+      expect(r.trend).toEqual([
+        expect.objectContaining({ month: "2026-03", activeCustomers: 2, newCustomers: 1 }),
+      ]);
+    });
+
+    it("tracks who is where now for live occupancy", async () => {
+      const now = at("2026-10-25T22:32:00Z");
+      await analytics.project([
+        {
+          id: newId(now),
+          ts: now,
+          venueId: venue.venueId,
+          source: { kind: "gateway", id: "gw-a" },
+          type: "presence.enter",
+          identity: subject("F"),
+          data: { zone: "kiosk-1" },
+        },
+      ]);
+      const snapshot = await analytics.queries.occupancy(venue.venueId, now + 1000);
+      expect(snapshot.zones.find((z) => z.zone === "kiosk-1")!.count).toBe(1);
+      expect(snapshot.total).toBe(1);
+      // four hours later the lost exit no longer counts as someone still there
+      expect((await analytics.queries.occupancy(venue.venueId, now + 5 * 3_600_000)).total).toBe(0);
+    });
+  });
+}
