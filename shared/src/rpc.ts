@@ -60,6 +60,20 @@ export const CatalogueResult = z.object({
 export type CatalogueResult = z.infer<typeof CatalogueResult>;
 
 /**
+ * `reportStock`: the kiosk's cartridge levels (what it can pour now). The gateway keeps
+ * the newest report per kiosk and never offers a drink that report says cannot be poured.
+ */
+export const ReportStockParams = StockLevels;
+export type ReportStockParams = z.infer<typeof ReportStockParams>;
+export const ReportStockResult = z.object({
+  /** false when a newer report from this kiosk was already held */
+  accepted: z.boolean(),
+  /** products of the catalogue the kiosk can pour with these levels */
+  pourable: z.array(Id),
+});
+export type ReportStockResult = z.infer<typeof ReportStockResult>;
+
+/**
  * RPC methods a gateway serves. Each entry is the single definition of its params and
  * result; the gateway validates params with it and the kiosk client types its calls.
  */
@@ -67,6 +81,7 @@ export const RPC_METHODS = {
   personalize: { params: PersonalizeParams, result: PersonalizeResult },
   echo: { params: EchoParams, result: EchoParams },
   catalogue: { params: CatalogueParams, result: CatalogueResult },
+  reportStock: { params: ReportStockParams, result: ReportStockResult },
 } as const;
 export type RpcMethod = keyof typeof RPC_METHODS;
 export type RpcParams<M extends RpcMethod> = z.infer<(typeof RPC_METHODS)[M]["params"]>;
