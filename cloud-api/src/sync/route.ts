@@ -1,4 +1,4 @@
-import { Id, ProximaError, parseWith, type SyncPage } from "@proxima/shared";
+import { Id, ProximaError, parseWith } from "@proxima/shared";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { SourceAuth } from "../sources/auth.js";
