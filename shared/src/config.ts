@@ -19,6 +19,8 @@ export const GatewayConfig = z.object({
       /** allow unauthenticated clients from 127.0.0.1/::1 only — development switch */
       allowAnonymousLoopback: z.boolean().default(false),
       maxPayloadBytes: z.number().int().min(256).max(16_777_216).default(262_144),
+      /** PEM files (relative to the config file): TCP becomes MQTTS and WebSocket WSS */
+      tls: z.object({ key: z.string().min(1), cert: z.string().min(1) }).optional(),
     })
     .prefault({}),
   scanner: z
@@ -51,8 +53,29 @@ export const GatewayConfig = z.object({
     .object({
       url: z.url(),
       token: z.string().min(1),
+      /** events per ingest request at most (the cloud takes up to 10,000) */
+      batchMaxEvents: z.number().int().min(1).max(10_000).default(5000),
+      /** how long a lone event may wait for company before it is sent (presence must be live) */
+      batchMaxDelayMs: z.number().int().min(0).max(60_000).default(200),
+      /** pause between delta pulls once caught up */
+      pullIntervalMs: z.number().int().min(1000).default(30_000),
     })
     .optional(),
+  /** the durable queue of events bound for the cloud (`<dataDir>/outbox.db`) */
+  outbox: z
+    .object({
+      /** disk quota of the outbox file */
+      maxBytes: z.number().int().min(1_048_576).default(1_073_741_824),
+      /** when the quota is reached, unsent events older than this are dropped (counted, logged) */
+      keepDays: z.number().positive().default(7),
+    })
+    .prefault({}),
+  /**
+   * A file of profiles, segments, campaigns and a catalogue (JSON bundle or NDJSON of
+   * profiles / sync changes, relative to the config file) applied at start-up: demos,
+   * and venues that run without a cloud. Re-applying it is harmless (newest wins).
+   */
+  seed: z.string().min(1).optional(),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfig>;
