@@ -7,6 +7,12 @@ const base = {
   venueId: Id,
   zone: Id,
   subject: SubjectString,
+  /**
+   * When the gateway decided (ms). `ts` is its best estimate of when the move happened,
+   * which may be earlier: an exit is dated when the subject was last heard, a move when
+   * the new zone started to look closer. Latency is `detectedAt − true time`.
+   */
+  detectedAt: z.number().int().nonnegative().optional(),
 };
 
 export const PresenceEnter = z.object({ type: z.literal("enter"), ...base });

@@ -39,9 +39,9 @@ export const LATENCY_MIN_STAY_MS = 15_000;
 
 /** Turns presence events into per-subject reported intervals (events in any order). */
 export function reportedIntervals(events: readonly PresenceEvent[]): Map<string, Interval[]> {
-  const sorted = [...events].sort(
-    (a, b) => a.ts - b.ts || (a.type === b.type ? 0 : a.type === "exit" ? -1 : 1),
-  );
+  // stable: events of the same ts keep their emission order (exit-then-enter of a move,
+  // enter-then-exit of a zero-length presence)
+  const sorted = [...events].sort((a, b) => a.ts - b.ts);
   const open = new Map<string, { zone: string; from: number }>();
   const out = new Map<string, Interval[]>();
   const push = (subject: string, interval: Interval) => {
@@ -115,7 +115,15 @@ export function evaluatePresence(truth: readonly TruthStay[], events: readonly P
     }
   }
 
-  // enter latency per advertising interval
+  // enter latency per advertising interval, on decision time (detectedAt) when present:
+  // how long until the gateway knew, not when it later dated the move
+  const enters = new Map<string, { zone: string; ts: number; detectedAt: number }[]>();
+  for (const e of events) {
+    if (e.type !== "enter") continue;
+    const list = enters.get(e.subject) ?? [];
+    if (list.length === 0) enters.set(e.subject, list);
+    list.push({ zone: e.zone, ts: e.ts, detectedAt: e.detectedAt ?? e.ts });
+  }
   const all: number[] = [];
   let allMisses = 0;
   const byInterval = new Map<number, { latencies: number[]; misses: number }>();
@@ -127,7 +135,9 @@ export function evaluatePresence(truth: readonly TruthStay[], events: readonly P
     let first = Number.POSITIVE_INFINITY;
     for (const i of reported.get(stay.subject) ?? []) {
       if (i.zone !== stay.zone || i.to <= stay.from || i.from >= stay.to) continue;
-      first = Math.min(first, Math.max(i.from, stay.from));
+      // the reported interval overlapping the stay is known from its enter's decision time
+      const enter = enters.get(stay.subject)?.find((e) => e.zone === i.zone && e.ts === i.from);
+      first = Math.min(first, Math.max(enter?.detectedAt ?? i.from, stay.from));
     }
     if (Number.isFinite(first)) {
       all.push(first - stay.from);

@@ -82,7 +82,7 @@ export class ScannerCalibration {
       for (let b = 0; b < nb; b++) maxCount = Math.max(maxCount, this.count[s * nb + b]!);
       if (maxCount < 10) continue;
       // far beacons are heard only when they happen to be strong: keep the well-heard ones
-      const minCount = Math.max(10, 0.35 * maxCount);
+      const minCount = Math.max(10, 0.5 * maxCount);
       let sw = 0;
       let sx = 0;
       let sy = 0;
@@ -102,7 +102,7 @@ export class ScannerCalibration {
       if (sw === 0) continue;
       const varX = sxx / sw - (sx / sw) ** 2;
       let n = this.configuredExponent[s]!;
-      if (sw >= 3 && varX >= 9) {
+      if (sw >= 3 && varX >= 2) {
         // y = gain − n·x
         const slope = (sxy / sw - (sx / sw) * (sy / sw)) / varX;
         n = Math.min(4.5, Math.max(1.5, -slope));

@@ -126,8 +126,9 @@ export function createPresencePipeline(options: PresencePipelineOptions): Presen
         zone: zoneIds[t.from]!,
         subject: t.subject,
         dwellMs: Math.max(0, t.ts - t.fromSince),
+        detectedAt: t.detectedAt,
       });
-      changeOccupancy(t.from, -1, t.ts);
+      changeOccupancy(t.from, -1, t.detectedAt);
     }
     if (t.to !== -1) {
       present++;
@@ -137,8 +138,9 @@ export function createPresencePipeline(options: PresencePipelineOptions): Presen
         venueId: venue.venueId,
         zone: zoneIds[t.to]!,
         subject: t.subject,
+        detectedAt: t.detectedAt,
       });
-      changeOccupancy(t.to, +1, t.ts);
+      changeOccupancy(t.to, +1, t.detectedAt);
     }
   };
   const tracker = new ZoneTracker(venue, tuning, calibration, onTransition, configuredPower);

@@ -7,8 +7,11 @@ export interface Transition {
   subject: string;
   from: number;
   to: number;
+  /** best estimate of when the move happened (≤ detectedAt) */
   ts: number;
-  /** when the subject entered `from` */
+  /** when the tracker decided */
+  detectedAt: number;
+  /** `ts` of the subject's entry into `from` */
   fromSince: number;
 }
 
@@ -22,12 +25,19 @@ interface SubjectState {
   variance: Float64Array;
   last: Float64Array;
   lastHeard: number;
+  /** first reading since the subject was last nowhere */
+  visitStart: number;
   lastAdvertTs: number;
   intervalMs: number;
   zone: number;
+  /** decision time of the current zone (minimum dwell counts from here) */
   zoneSince: number;
+  /** event time of the current zone's enter */
+  enteredTs: number;
   candidate: number;
   candidateSince: number;
+  /** since when some other zone (or, outside, any zone) has looked closest, without margin */
+  betterSince: number;
 }
 
 const NEVER = Number.NEGATIVE_INFINITY;
@@ -94,17 +104,21 @@ export class ZoneTracker {
         variance: new Float64Array(this.nScanners),
         last: new Float64Array(this.nScanners).fill(NEVER),
         lastHeard: ts,
+        visitStart: ts,
         lastAdvertTs: NEVER,
         intervalMs: 0,
         zone: -1,
         zoneSince: ts,
+        enteredTs: ts,
         candidate: -1,
         candidateSince: ts,
+        betterSince: ts,
       };
       this.subjects.set(subject, s);
     } else if (!s.powerConfigured && framePower !== null) {
       s.measuredPower = framePower;
     }
+    if (s.zone === -1 && s.candidate === -1 && ts - s.lastHeard > this.awayMs(s)) s.visitStart = ts;
     if (ts > s.lastHeard) s.lastHeard = ts;
 
     // advertising interval: gaps between distinct adverts, robust to the ones nobody heard
@@ -145,6 +159,10 @@ export class ZoneTracker {
     return Math.max(this.tuning.staleAfterMs, 6 * s.intervalMs);
   }
 
+  private awayMs(s: SubjectState): number {
+    return Math.max(this.tuning.awayTimeoutMs, 10 * s.intervalMs);
+  }
+
   private confirmMs(s: SubjectState): number {
     return Math.max(this.tuning.switchConfirmMs, 1.5 * s.intervalMs);
   }
@@ -162,23 +180,30 @@ export class ZoneTracker {
     }
     let best = -1;
     let bestScore = Number.POSITIVE_INFINITY;
+    let secondScore = Number.POSITIVE_INFINITY;
     for (let z = 0; z < scores.length; z++) {
-      if (scores[z]! < bestScore) {
-        bestScore = scores[z]!;
+      const score = scores[z]!;
+      if (score < bestScore) {
+        secondScore = bestScore;
+        bestScore = score;
         best = z;
-      }
+      } else if (score < secondScore) secondScore = score;
     }
-    if (best === -1 || best === s.zone) {
-      s.candidate = -1;
+    if (best === -1) return;
+    if (best === s.zone) {
+      // one reading in favour of the current zone does not wipe out the evidence for a
+      // move: only a clear lead does (noise near a border flips the order every few adverts)
+      if (20 * (secondScore - bestScore) >= this.tuning.enterMarginDb / 2) {
+        s.candidate = -1;
+        s.betterSince = Number.POSITIVE_INFINITY;
+      }
       return;
     }
+    if (s.betterSince > now) s.betterSince = now;
     if (s.zone !== -1) {
       const current = scores[s.zone]!;
       // free-space equivalent dB: 20·Δlog10(d)
-      if (20 * (current - bestScore) < this.tuning.enterMarginDb) {
-        s.candidate = -1;
-        return;
-      }
+      if (20 * (current - bestScore) < this.tuning.enterMarginDb) return;
     }
     if (s.candidate !== best) {
       s.candidate = best;
@@ -187,31 +212,37 @@ export class ZoneTracker {
     if (now - s.candidateSince < this.confirmMs(s)) return;
     if (s.zone !== -1 && now - s.zoneSince < this.tuning.minDwellMs) return;
     const from = s.zone;
-    const fromSince = s.zoneSince;
+    const fromSince = s.enteredTs;
+    // date the move when the evidence for it began: the filter and the confirmation
+    // delay are the tracker's, not the subject's (the decision time goes in detectedAt)
+    const ts = Math.min(now, Math.max(s.betterSince, from === -1 ? s.visitStart : s.enteredTs));
     s.zone = best;
     s.zoneSince = now;
+    s.enteredTs = ts;
     s.candidate = -1;
+    s.betterSince = Number.POSITIVE_INFINITY;
     this.present.add(s);
-    this.onTransition({ subject: s.subject, from, to: best, ts: now, fromSince });
+    this.onTransition({ subject: s.subject, from, to: best, ts, detectedAt: now, fromSince });
   }
 
   /** Virtual time passes: presences of subjects unheard for the away timeout end. */
   advanceTo(ts: number): void {
     if (ts > this.now) this.now = ts;
     for (const s of this.present) {
-      const away = Math.max(this.tuning.awayTimeoutMs, 10 * s.intervalMs);
-      if (ts - s.lastHeard <= away) continue;
+      if (ts - s.lastHeard <= this.awayMs(s)) continue;
       const from = s.zone;
-      const fromSince = s.zoneSince;
+      const fromSince = s.enteredTs;
       s.zone = -1;
       s.candidate = -1;
+      s.betterSince = Number.POSITIVE_INFINITY;
       this.present.delete(s);
-      // the subject was last seen at lastHeard: that is when it left
+      // the subject was last heard at lastHeard: that is when it left
       this.onTransition({
         subject: s.subject,
         from,
         to: -1,
         ts: Math.max(s.lastHeard, fromSince),
+        detectedAt: ts,
         fromSince,
       });
     }
@@ -231,13 +262,8 @@ export class ZoneTracker {
       const from = s.zone;
       s.zone = -1;
       s.candidate = -1;
-      this.onTransition({
-        subject: s.subject,
-        from,
-        to: -1,
-        ts: Math.max(ts, s.zoneSince),
-        fromSince: s.zoneSince,
-      });
+      const at = Math.max(ts, s.enteredTs);
+      this.onTransition({ subject: s.subject, from, to: -1, ts: at, detectedAt: at, fromSince: s.enteredTs });
     }
     this.present.clear();
   }
