@@ -11,7 +11,13 @@ export interface Command {
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => runCommand,
+  replay: async () => (await import("./replay.js")).replayCommand,
+  record: async () => (await import("./record.js")).recordCommand,
+  simulate: async () => (await import("./simulate.js")).simulateCommand,
+  evaluate: async () => (await import("./evaluate.js")).evaluateCommand,
   status: async () => (await import("./status.js")).statusCommand,
+  kiosk: async () => (await import("./kiosk.js")).kioskCommand,
+  profiles: async () => (await import("./profiles.js")).profilesCommand,
 };
 
 function usage(): string {
