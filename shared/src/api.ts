@@ -40,6 +40,8 @@ export const Customer360 = z.object({
       value: z.string(),
       firstSeen: z.number().int(),
       lastSeen: z.number().int(),
+      /** seen with two people (a family email, a shared device): never stitches profiles */
+      shared: z.boolean().optional(),
     }),
   ),
   consent: z.record(z.enum(CONSENT_PURPOSES), z.boolean()),

@@ -114,6 +114,11 @@ export interface Projection {
   /** creates the projection's tables; called once per store, idempotent */
   migrate?(sql: Sql): Promise<void>;
   apply(tx: Sql, events: readonly AcceptedEvent[]): Promise<void>;
+  /**
+   * Right to erasure: remove what this projection keeps about the person, inside the
+   * erasure's transaction (aggregates without personal data may stay).
+   */
+  erase?(tx: Sql, person: { profileId: string; identityKeys: readonly string[] }): Promise<void>;
 }
 
 export type SourceKind = (typeof SOURCE_KINDS)[number];

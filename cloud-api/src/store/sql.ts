@@ -45,7 +45,9 @@ export class SqliteSql implements Sql {
   }
 
   exec(script: string): Promise<void> {
-    return new Promise((resolve, reject) => this.db.exec(script, (error) => (error ? reject(error) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.db.exec(script, (error) => (error ? reject(error) : resolve())),
+    );
   }
 
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {

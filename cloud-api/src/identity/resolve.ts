@@ -1,0 +1,214 @@
+import type { Identity } from "@proxima/shared";
+
+/**
+ * Identity resolution: which profile each event belongs to, and which profiles the
+ * identities seen together in one event stitch into. Pure — the store feeds it what
+ * the database knows and applies the plan it returns in the same transaction.
+ *
+ * The rule (also in cloud-api/README.md):
+ * 1. Identities seen together in one event (`identity` plus `identities`) belong to
+ *    one person: a new identity joins the profile of the strongest known one, or a
+ *    new profile when none is known.
+ * 2. Two existing profiles merge only if the result would still hold at most one
+ *    value of each *personal* identity type — loyalty, app, phone, email. A shared
+ *    device (beacon tag, kiosk session) or a family email seen with a second person
+ *    would put two loyalty ids (or two phones…) in one profile: the merge is refused
+ *    and the weaker identity linking them is flagged `shared`.
+ * 3. A `shared` identity never stitches anything again and never adopts new
+ *    identities; events carried only by it stay with the profile it first joined.
+ * 4. Anonymous profiles (devices only) hold no personal identity, so their activity
+ *    merges into the person's profile as soon as they identify.
+ * Operators can merge by hand and reverse any merge (the history is kept).
+ */
+export const PERSONAL_TYPES: ReadonlySet<Identity["type"]> = new Set(["loyalty", "app", "phone", "email"]);
+
+/** strength of an identity as evidence of who someone is */
+const RANK: Record<Identity["type"], number> = {
+  loyalty: 6,
+  app: 5,
+  phone: 4,
+  email: 3,
+  subject: 2,
+  anonymous: 1,
+};
+
+const typeOf = (key: string) => key.slice(0, key.indexOf(":")) as Identity["type"];
+export const rankOf = (key: string) => RANK[typeOf(key)] ?? 0;
+
+export interface KnownIdentity {
+  profileId: string;
+  shared: boolean;
+}
+
+export interface ResolveInput {
+  /** identity keys of each event, primary first */
+  events: readonly (readonly string[])[];
+  /** what the store knows about the batch's identity keys */
+  known: ReadonlyMap<string, KnownIdentity>;
+  /** every identity key of the profiles involved in multi-identity events */
+  profileKeys: ReadonlyMap<string, readonly string[]>;
+  newProfileId(): string;
+  /** profile pairs an operator separated (`pairKey`): never stitched again automatically */
+  blocked?: ReadonlySet<string>;
+}
+
+export const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
+
+export interface MergePlan {
+  winnerId: string;
+  loserId: string;
+  moved: string[];
+}
+
+export interface ResolvePlan {
+  /** the profile each event belongs to, same order as the input */
+  eventProfiles: string[];
+  /**
+   * the identity each event is filed under: the one that decided its profile (the
+   * strongest known, else the first new one, else the primary), so a family email
+   * riding along with someone's loyalty id never files their event under the family
+   */
+  eventOwners: string[];
+  newProfiles: string[];
+  newIdentities: { key: string; profileId: string }[];
+  merges: MergePlan[];
+  /** keys to flag `shared` (a refused merge ran through them) */
+  shared: string[];
+  /** profiles whose identities changed (their gateway copies must be refreshed) */
+  changedProfiles: Set<string>;
+}
+
+/** True if merging would give one profile two different values of a personal type. */
+export function conflicts(a: Iterable<string>, b: Iterable<string>): boolean {
+  const seen = new Map<string, string>();
+  for (const key of [...a, ...b]) {
+    const type = typeOf(key);
+    if (!PERSONAL_TYPES.has(type)) continue;
+    const other = seen.get(type);
+    if (other !== undefined && other !== key) return true;
+    seen.set(type, key);
+  }
+  return false;
+}
+
+export function resolve(input: ResolveInput): ResolvePlan {
+  const known = new Map(input.known);
+  const keysOf = new Map<string, Set<string>>();
+  for (const [profile, keys] of input.profileKeys) keysOf.set(profile, new Set(keys));
+  const plan: ResolvePlan = {
+    eventProfiles: [],
+    eventOwners: [],
+    newProfiles: [],
+    newIdentities: [],
+    merges: [],
+    shared: [],
+    changedProfiles: new Set(),
+  };
+  const profileKeys = (profile: string) => {
+    let keys = keysOf.get(profile);
+    if (!keys) {
+      keys = new Set();
+      keysOf.set(profile, keys);
+    }
+    return keys;
+  };
+
+  for (const rawKeys of input.events) {
+    const keys = [...new Set(rawKeys)];
+    const primary = keys[0]!;
+    const fresh = keys.filter((k) => !known.has(k));
+    const linking = keys.filter((k) => {
+      const entry = known.get(k);
+      return entry !== undefined && !entry.shared;
+    });
+
+    const attachFresh = (profile: string) => {
+      for (const k of fresh) {
+        known.set(k, { profileId: profile, shared: false });
+        profileKeys(profile).add(k);
+        plan.newIdentities.push({ key: k, profileId: profile });
+      }
+      if (fresh.length > 0) plan.changedProfiles.add(profile);
+    };
+    const strongest = (list: string[]) =>
+      list.reduce((best, k) => (rankOf(k) > rankOf(best) ? k : best), list[0]!);
+
+    let target: string;
+    let owner = primary;
+    if (linking.length > 0) {
+      // the strongest known identity decides; ties go to the earliest (the primary first)
+      const best = strongest(linking);
+      target = known.get(best)!.profileId;
+      owner = best;
+      const targetKeys = profileKeys(target);
+      const freshPersonal = fresh.some((k) => PERSONAL_TYPES.has(typeOf(k)));
+      const anonymousTarget = ![...targetKeys].some((k) => PERSONAL_TYPES.has(typeOf(k)));
+      if (fresh.length > 0 && (conflicts(targetKeys, fresh) || (freshPersonal && anonymousTarget))) {
+        // The new identities are someone the known profile cannot be (it already holds
+        // another loyalty id, phone, …), or a person identifying on an anonymous
+        // profile: they start a profile of their own, and the merge loop below decides
+        // whether the known profiles join it (an anonymous one always can).
+        target = input.newProfileId();
+        plan.newProfiles.push(target);
+        owner = strongest(fresh);
+      }
+      attachFresh(target);
+      const targetRank = Math.max(...keys.filter((k) => known.get(k)?.profileId === target).map(rankOf));
+      for (const k of linking) {
+        const other = known.get(k)!.profileId;
+        if (other === target) continue;
+        const otherKeys = profileKeys(other);
+        if (input.blocked?.has(pairKey(target, other)) || conflicts(profileKeys(target), otherKeys)) {
+          // Rule 2: refuse; the weaker identity that tried to join two people is shared.
+          for (const linkKey of linking)
+            if (known.get(linkKey)!.profileId === other && rankOf(linkKey) < targetRank) {
+              known.set(linkKey, { profileId: other, shared: true });
+              if (!plan.shared.includes(linkKey)) plan.shared.push(linkKey);
+            }
+          continue;
+        }
+        const moved = [...otherKeys];
+        for (const movedKey of moved) {
+          const entry = known.get(movedKey);
+          known.set(movedKey, { profileId: target, shared: entry?.shared ?? false });
+          profileKeys(target).add(movedKey);
+        }
+        keysOf.delete(other);
+        plan.merges.push({ winnerId: target, loserId: other, moved });
+        plan.changedProfiles.add(target);
+        plan.changedProfiles.add(other);
+      }
+    } else if (fresh.length > 0) {
+      target = input.newProfileId();
+      owner = fresh[0]!;
+      plan.newProfiles.push(target);
+      attachFresh(target);
+    } else {
+      // only shared identities: the event stays with the primary's profile, nothing stitches
+      target = known.get(primary)!.profileId;
+    }
+
+    const primaryNow = known.get(primary)!;
+    plan.eventProfiles.push(target);
+    plan.eventOwners.push(primaryNow.profileId === target && !primaryNow.shared ? primary : owner);
+  }
+
+  // A merge can re-home identities that an earlier event in the batch created: the
+  // final owner is what gets written.
+  for (const identity of plan.newIdentities) identity.profileId = known.get(identity.key)!.profileId;
+  for (let i = 0; i < plan.eventProfiles.length; i++) {
+    plan.eventProfiles[i] = finalProfile(plan, plan.eventProfiles[i]!);
+  }
+  return plan;
+}
+
+/** follows merges made later in the batch to the profile an event ends up in */
+function finalProfile(plan: ResolvePlan, profile: string): string {
+  let current = profile;
+  for (let guard = 0; guard < plan.merges.length + 1; guard++) {
+    const merge = plan.merges.find((m) => m.loserId === current);
+    if (!merge) return current;
+    current = merge.winnerId;
+  }
+  return current;
+}

@@ -1,0 +1,167 @@
+import type { Sql } from "./sql.js";
+
+/**
+ * Schema migrations, numbered, each applied once (recorded in `store_migrations`).
+ * One text for both adapters where the types mean the same (BIGINT, TEXT, DOUBLE
+ * PRECISION under SQLite's affinity rules); the few differences are functions of the
+ * dialect. Append new migrations; never edit an applied one.
+ */
+type Migration = (dialect: Sql["dialect"]) => string;
+
+export const MIGRATIONS: Migration[] = [
+  (dialect) => `
+CREATE TABLE IF NOT EXISTS events (
+  id TEXT PRIMARY KEY,
+  ts BIGINT NOT NULL,
+  venue_id TEXT,
+  type TEXT NOT NULL,
+  source_kind TEXT NOT NULL,
+  source_id TEXT NOT NULL,
+  identity_key TEXT NOT NULL,
+  body TEXT NOT NULL,
+  received_at BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_timeline ON events (identity_key, ts DESC, id DESC);
+-- identities carried as extras by events filed under another identity (erasure redacts them)
+CREATE TABLE IF NOT EXISTS event_links (
+  identity_key TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  PRIMARY KEY (identity_key, event_id)
+);
+CREATE TABLE IF NOT EXISTS profiles (
+  id TEXT PRIMARY KEY,
+  created_at BIGINT NOT NULL,
+  merged_into TEXT
+);
+CREATE INDEX IF NOT EXISTS profiles_merged_into ON profiles (merged_into);
+CREATE TABLE IF NOT EXISTS identities (
+  key TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  value TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  shared SMALLINT NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS identities_profile ON identities (profile_id);
+CREATE TABLE IF NOT EXISTS merges (
+  id TEXT PRIMARY KEY,
+  winner_id TEXT NOT NULL,
+  loser_id TEXT NOT NULL,
+  moved TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  reversed_at BIGINT
+);
+CREATE INDEX IF NOT EXISTS merges_winner ON merges (winner_id);
+CREATE INDEX IF NOT EXISTS merges_loser ON merges (loser_id);
+CREATE TABLE IF NOT EXISTS merge_blocks (
+  a TEXT NOT NULL,
+  b TEXT NOT NULL,
+  PRIMARY KEY (a, b)
+);
+CREATE TABLE IF NOT EXISTS identity_stats (
+  key TEXT PRIMARY KEY,
+  events BIGINT NOT NULL,
+  first_ts BIGINT NOT NULL,
+  last_ts BIGINT NOT NULL,
+  purchases BIGINT NOT NULL,
+  revenue DOUBLE PRECISION NOT NULL,
+  cost DOUBLE PRECISION NOT NULL,
+  rating_sum BIGINT NOT NULL,
+  rating_count BIGINT NOT NULL,
+  pours BIGINT NOT NULL,
+  last_purchase_ts BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS identity_items (
+  key TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  item TEXT NOT NULL,
+  count BIGINT NOT NULL,
+  last_ts BIGINT NOT NULL,
+  PRIMARY KEY (key, kind, item)
+);
+CREATE TABLE IF NOT EXISTS identity_days (
+  key TEXT NOT NULL,
+  venue_id TEXT NOT NULL,
+  day BIGINT NOT NULL,
+  PRIMARY KEY (key, venue_id, day)
+);
+CREATE TABLE IF NOT EXISTS identity_consent (
+  key TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  granted SMALLINT NOT NULL,
+  ts BIGINT NOT NULL,
+  PRIMARY KEY (key, purpose)
+);
+CREATE TABLE IF NOT EXISTS identity_attributes (
+  key TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  ts BIGINT NOT NULL,
+  PRIMARY KEY (key, name)
+);
+CREATE TABLE IF NOT EXISTS sources (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  venue_id TEXT,
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT
+);
+-- the sync feed: one row per (venue or '*', kind, entity) at its latest sequence number
+CREATE TABLE IF NOT EXISTS feed (
+  venue_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  deleted SMALLINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (venue_id, kind, entity_id)
+);
+CREATE INDEX IF NOT EXISTS feed_venue_seq ON feed (venue_id, seq);
+CREATE INDEX IF NOT EXISTS feed_entity ON feed (entity_id);
+${dialect === "postgres" ? "CREATE SEQUENCE IF NOT EXISTS feed_seq;" : "CREATE TABLE IF NOT EXISTS feed_counter (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL); INSERT OR IGNORE INTO feed_counter VALUES (1, 0);"}
+CREATE TABLE IF NOT EXISTS segments (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS segment_members (
+  segment_id TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  PRIMARY KEY (segment_id, profile_id)
+);
+CREATE INDEX IF NOT EXISTS segment_members_profile ON segment_members (profile_id);
+CREATE TABLE IF NOT EXISTS campaigns (id TEXT PRIMARY KEY, body TEXT NOT NULL, venues TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS catalogues (venue_id TEXT PRIMARY KEY, body TEXT NOT NULL);
+-- proof of erasure without personal data
+CREATE TABLE IF NOT EXISTS erasures (
+  profile_id TEXT PRIMARY KEY,
+  at BIGINT NOT NULL,
+  identities BIGINT NOT NULL,
+  events BIGINT NOT NULL
+);
+`,
+];
+
+/** Advisory lock keys (PostgreSQL): migrations, identity structure, feed sequence. */
+export const LOCK = { migrate: 720_001, identity: 720_002, feed: 720_003 } as const;
+
+export async function migrate(sql: Sql): Promise<void> {
+  await sql.transaction(async (tx) => {
+    // Several instances may start at once on one PostgreSQL: one migrates, the others wait.
+    if (tx.dialect === "postgres") await tx.run(`SELECT pg_advisory_xact_lock(${LOCK.migrate})`);
+    await tx.exec(
+      "CREATE TABLE IF NOT EXISTS store_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+    );
+    const done = new Set(
+      (await tx.all<{ version: number }>("SELECT version FROM store_migrations")).map((r) =>
+        Number(r.version),
+      ),
+    );
+    for (let version = 1; version <= MIGRATIONS.length; version++) {
+      if (done.has(version)) continue;
+      await tx.exec(MIGRATIONS[version - 1]!(tx.dialect));
+      await tx.run("INSERT INTO store_migrations (version, applied_at) VALUES ($1, $2)", [
+        version,
+        Date.now(),
+      ]);
+    }
+  });
+}
