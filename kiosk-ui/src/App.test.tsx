@@ -8,7 +8,7 @@ import type { SnapshotStore } from "./catalogue/snapshot.js";
 import { EventQueue, memoryEventStore } from "./events/queue.js";
 import { FakeLink } from "./gateway/fake-link.js";
 
-const config = { venueId: "store-042", kioskId: "kiosk-1", idleTimeoutMs: 30_000 };
+const config = { venueId: "store-042", kioskId: "kiosk-1", idleTimeoutMs: 30_000, loyaltyPrefix: "L-" };
 const user = userEvent.setup();
 
 function memorySnapshots(initial: CatalogueResult | null = null): SnapshotStore {

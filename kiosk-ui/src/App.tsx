@@ -44,7 +44,8 @@ interface Shopper {
 
 export interface AppProps {
   link: KioskLink;
-  config: Pick<KioskProvisioning, "venueId" | "kioskId" | "idleTimeoutMs">;
+  config: Pick<KioskProvisioning, "venueId" | "kioskId" | "idleTimeoutMs"> &
+    Partial<Pick<KioskProvisioning, "loyaltyPrefix">>;
   queue: EventQueue;
   snapshots: SnapshotStore;
   clock?: Clock;
@@ -272,6 +273,7 @@ export function App({
       case "code":
         return (
           <LoyaltyCode
+            prefix={config.loyaltyPrefix ?? "L"}
             onSubmit={(code) => void identify({ type: "loyalty", value: code })}
             onCancel={() => setScreen({ name: "choose" })}
           />

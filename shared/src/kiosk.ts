@@ -17,6 +17,11 @@ export const KioskProvisioning = z.object({
     .string()
     .regex(/^[0-9a-f]{64}$/)
     .optional(),
+  /** printed before the digits on loyalty cards ("L" for L00100042): the keypad types only digits */
+  loyaltyPrefix: z
+    .string()
+    .regex(/^[A-Za-z-]{0,8}$/)
+    .default("L"),
   /** back to the attract screen after this long without a touch */
   idleTimeoutMs: z.number().int().min(5_000).max(600_000).default(45_000),
 });

@@ -3,9 +3,14 @@ import { brandMark, DrinkArt } from "../artwork/art.js";
 import type { Menu } from "../catalogue/snapshot.js";
 import { ProductButton } from "./parts.js";
 
-/** "Your usual" is the offer the gateway chose for that reason; the others are picked-for-you. */
+/**
+ * "Your usual" is the first offer the gateway chose from the shopper's own history (its
+ * favourite or last drink); the result carries no rule field, so the reason says which.
+ */
+const USUAL = /usual|favourite|last time/i;
+
 function splitUsual(offers: readonly Offer[]): { usual: Offer | null; others: Offer[] } {
-  const usual = offers.find((o) => /usual/i.test(o.reason)) ?? null;
+  const usual = offers.find((o) => USUAL.test(o.reason)) ?? null;
   return { usual, others: offers.filter((o) => o !== usual) };
 }
 

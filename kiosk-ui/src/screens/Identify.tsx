@@ -35,13 +35,13 @@ export function IdentifyChoice({
   );
 }
 
-export const LOYALTY_PREFIX = "L-";
-
-/** The loyalty code on an on-screen keypad: cards print it as L-123456, the shopper types the digits. */
+/** The loyalty code on an on-screen keypad: cards print it as L00123456, the shopper types the digits. */
 export function LoyaltyCode({
+  prefix,
   onSubmit,
   onCancel,
 }: {
+  prefix: string;
   onSubmit: (code: string) => void;
   onCancel: () => void;
 }) {
@@ -50,13 +50,13 @@ export function LoyaltyCode({
     <section className="screen" aria-labelledby="title">
       <h1 id="title">Enter your loyalty code</h1>
       <output className="code" aria-label="Loyalty code" aria-live="polite">
-        {LOYALTY_PREFIX}
+        {prefix}
         {digits || "······"}
       </output>
       <Keypad
         value={digits}
         onChange={setDigits}
-        onSubmit={() => onSubmit(LOYALTY_PREFIX + digits)}
+        onSubmit={() => onSubmit(prefix + digits)}
         submitLabel="OK"
       />
       <button type="button" className="link" onClick={onCancel}>

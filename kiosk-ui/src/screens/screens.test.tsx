@@ -54,7 +54,7 @@ describe("Identify", () => {
 
   it("takes a loyalty code on the keypad, with delete", async () => {
     const onSubmit = vi.fn();
-    render(<LoyaltyCode onSubmit={onSubmit} onCancel={vi.fn()} />);
+    render(<LoyaltyCode prefix="L-" onSubmit={onSubmit} onCancel={vi.fn()} />);
     const keypad = screen.getByRole("group", { name: "Keypad" });
     expect(within(keypad).getByRole("button", { name: "OK" })).toHaveProperty("disabled", true);
     for (const d of ["1", "0", "0", "9", "4", "2"])
