@@ -40,13 +40,21 @@ export {
   decodeIBeacon,
   decodeManufacturerData,
 } from "./ble/decode.js";
+/** test double for the radio under noble (tests, benchmarks) */
+export { type FakeAdvertisement, FakeNobleBindings } from "./ble/fake-bindings.js";
 export {
   createSightingsForwarder,
   type PublishingClient,
   type SightingsForwarder,
   type SightingsForwarderOptions,
 } from "./ble/forwarder.js";
-export { createNobleScanner, type NobleLike, type NobleScannerOptions } from "./ble/noble-scanner.js";
+export {
+  createNobleScanner,
+  type NobleLike,
+  type NobleScannerOptions,
+  nobleWithBindings,
+  peripheralToRecord,
+} from "./ble/noble-scanner.js";
 export { createReplayScanner } from "./ble/replay-scanner.js";
 export type { Scanner } from "./ble/scanner.js";
 export { type BadTraceLine, openTrace, readTrace } from "./ble/trace-file.js";

@@ -101,6 +101,13 @@ export async function loadRealNoble(): Promise<NobleLike> {
   }
 }
 
+/** noble over other bindings (tests and benchmarks: noble's own code over a fake radio). */
+export function nobleWithBindings(bindings: unknown): NobleLike {
+  const require = createRequire(import.meta.url);
+  const withBindings = require("@abandonware/noble/with-bindings") as (b: unknown) => NobleLike;
+  return withBindings(bindings);
+}
+
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 function toHex(bytes: Uint8Array): string {
   let out = "";
