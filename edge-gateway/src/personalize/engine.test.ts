@@ -275,7 +275,7 @@ describe("property: offers are always pourable and within their campaign's audie
     id: fc.constantFrom("c1", "c2", "c3", "c4"),
     name: fc.constant("x"),
     status: fc.constantFrom("draft", "active", "paused", "ended"),
-    channels: fc.constantFrom(["kiosk"], ["email"], ["kiosk", "prompt"]),
+    channels: fc.constantFrom<Campaign["channels"]>(["kiosk"], ["email"], ["kiosk", "prompt"]),
     startsAt: fc.constantFrom(0, NOW + 1),
     audience: fc.record({
       segments: fc.subarray(segmentIds),
