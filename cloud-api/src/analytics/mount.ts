@@ -7,6 +7,9 @@ import type { Hono } from "hono";
 import type { Logger } from "pino";
 import { mountAuthRoutes } from "../auth/routes.js";
 import { UserStore } from "../auth/users.js";
+import { DEFAULT_STORE_URL } from "../store/create-store.js";
+import type { Store } from "../store/port.js";
+import { analyticsProjection } from "./projection.js";
 import { mountAnalyticsRoutes } from "./routes.js";
 import { Analytics } from "./service.js";
 import { openSql, type Sql } from "./sql.js";
@@ -27,15 +30,21 @@ export const DEFAULT_DASHBOARD_DIR = resolve(
   "../../../dashboard/dist",
 );
 
-/** Opens the database and everything the dashboard's API needs (analytics, users, venues). */
+/**
+ * Everything the dashboard's API needs (analytics, users, venues) on the store's
+ * database; analytics registers as the store's projection so every accepted event
+ * reaches the rollups. Without a store (tools), opens `databaseUrl` itself.
+ */
 export async function openDashboardBackend(options: {
-  databaseUrl: string;
+  store?: Store;
+  databaseUrl?: string;
   clock: Clock;
   logger?: Logger;
   dashboardDir?: string;
 }): Promise<DashboardBackend> {
-  const sql = await openSql(options.databaseUrl);
+  const sql = options.store?.sql ?? (await openSql(options.databaseUrl ?? DEFAULT_STORE_URL));
   const analytics = await Analytics.open({ sql, clock: options.clock, logger: options.logger });
+  options.store?.registerProjection(analyticsProjection(analytics));
   const users = new UserStore(sql);
   await users.migrate();
   return {

@@ -42,7 +42,9 @@ export class AnalyticsQueries {
     const tz = this.venues.timeZoneOf(q.venueId);
     const known = this.venues.get(q.venueId)?.venue.zones.map((z) => z.id) ?? [];
     const series = q.bucket === "hour" ? await this.hourly(q) : await this.daily(q, tz);
-    const zones = [...new Set([...known, ...series.keys()])].filter((z) => z !== ALL_ZONES);
+    const zones = [...new Set([...known, ...series.keys()])].filter(
+      (z) => z !== ALL_ZONES && z !== "\u0000starts",
+    );
     const empty = series.get("\u0000starts") ?? [];
     const fill = (zone: string): Bucket[] =>
       series.get(zone) ??

@@ -48,18 +48,21 @@ export class Analytics {
     return Analytics.open({ sql: await openSql(url), clock, logger });
   }
 
-  /** The projection: fold newly accepted events into the rollups, then wake live streams. */
-  project = async (
+  /** Folds events into the rollups in their own transaction (seeding, tests, benchmarks). */
+  project = (events: readonly EventEnvelope[], resolveCustomer?: (e: EventEnvelope) => string | undefined) =>
+    this.projectInto(this.sql, events, resolveCustomer);
+
+  /** Folds events into the rollups within `tx` (the store's ingest transaction), then wakes live streams. */
+  async projectInto(
+    tx: Sql,
     events: readonly EventEnvelope[],
     resolveCustomer?: (e: EventEnvelope) => string | undefined,
-  ) => {
+  ): Promise<void> {
     if (events.length === 0) return;
     const started = performance.now();
-    const changes = await projectEvents(this.sql, events, {
-      timeZoneOf: this.venues.timeZoneOf,
-      resolveCustomer,
-    });
+    const changes = await projectEvents(tx, events, { timeZoneOf: this.venues.timeZoneOf, resolveCustomer });
+    // Streams re-read ~100 ms later, after the batch's transaction has committed.
     for (const venueId of new Set(changes.map((c) => c.venueId))) this.changes.emit("venue", venueId);
     this.logger?.debug({ events: events.length, ms: performance.now() - started }, "analytics projected");
-  };
+  }
 }

@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
 import { systemClock } from "@proxima/shared";
-import { Analytics } from "../analytics/service.js";
-import { openSql } from "../analytics/sql.js";
+import { openDashboardBackend } from "../analytics/mount.js";
 import { UserStore } from "../auth/users.js";
+import { SqlStore } from "../store/sql-store.js";
 import { runLiveVenue } from "./live.js";
 import { demoVenues, seedHistory } from "./seed.js";
 
@@ -27,15 +27,21 @@ export async function demoCommand(args: string[], databaseUrl: string): Promise<
     console.error(`usage:\n${DEMO_USAGE}`);
     return 2;
   }
-  const sql = await openSql(values.database ?? databaseUrl);
-  const analytics = await Analytics.open({ sql });
+  const store = await SqlStore.open(values.database ?? databaseUrl);
+  const { sql, analytics } = await openDashboardBackend({ store, clock: systemClock });
+  await store.migrateProjections();
   const venues = demoVenues(values["venue-file"]);
   const seeded = await sql.all<{ n: number }>(
     "SELECT COUNT(*) AS n FROM analytics_zone_day WHERE venue_id = $1",
     [venues[0]!.venueId],
   );
   if (Number(seeded[0]?.n ?? 0) === 0) {
-    const result = await seedHistory({ analytics, venues, days: Number(values.days) });
+    const result = await seedHistory({
+      analytics,
+      venues,
+      days: Number(values.days),
+      ingest: (events) => store.ingest(events),
+    });
     console.log(JSON.stringify({ msg: "history seeded", events: result.events, ms: Math.round(result.ms) }));
   } else {
     for (const venue of venues) await analytics.venues.put(venue, systemClock.now());
@@ -58,16 +64,16 @@ export async function demoCommand(args: string[], databaseUrl: string): Promise<
     console.log(JSON.stringify({ msg: "admin ready", email: values["admin-email"] }));
   }
   if (!values.live) {
-    await sql.close();
+    await store.close();
     return 0;
   }
-  const live = runLiveVenue(analytics, venues[1]!);
+  const live = runLiveVenue((events) => store.ingest(events), venues[1]!);
   console.log(JSON.stringify({ msg: "live venue moving", venueId: venues[1]!.venueId }));
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
   live.stop();
-  await sql.close();
+  await store.close();
   return 0;
 }

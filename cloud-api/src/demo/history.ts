@@ -79,6 +79,27 @@ export function* simulateHistory(options: HistoryOptions): Generator<EventEnvelo
     spend: 2 + rand() * 10,
   }));
   let anonymous = 0;
+  // Customers from before the window bought a few times in the nine months before it,
+  // so acquisition, growth and lifecycle have a base to compare with.
+  const windowStart = dayStart(addDays(localDay(options.endTs - 1, timeZone), -(options.days - 1)), timeZone);
+  const before: EventEnvelope[] = [];
+  for (const m of members) {
+    if (m.joinedDay !== -1) continue;
+    const purchases = 1 + Math.floor(rand() * 4);
+    for (let i = 0; i < purchases; i++) {
+      const ts = windowStart - Math.floor(rand() * 270 * 86_400_000) - 1;
+      before.push({
+        id: newId(ts),
+        ts,
+        venueId: venue.venueId,
+        source: { kind: "pos", id: `${venue.venueId}-pos-1` },
+        type: "purchase.completed",
+        identity: { type: "loyalty", value: m.loyalty },
+        data: { amount: Math.round(m.spend * (0.6 + rand()) * 90) / 100, currency: "EUR" },
+      });
+    }
+  }
+  yield before.sort((a, b) => a.ts - b.ts);
   const lastDay = localDay(options.endTs - 1, timeZone);
   const firstDay = addDays(lastDay, -(options.days - 1));
   for (let d = 0; d < options.days; d++) {

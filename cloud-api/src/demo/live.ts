@@ -1,13 +1,12 @@
 import { type Clock, type EventEnvelope, newId, systemClock, type Venue } from "@proxima/shared";
-import type { Analytics } from "../analytics/service.js";
 import { random } from "./history.js";
 
 /**
  * Keeps a venue moving for the demo: a few dozen tag carriers walk between zones, a
- * presence change every second or so, folded into analytics like synced events.
+ * presence change every second or so, ingested like synced events.
  */
 export function runLiveVenue(
-  analytics: Analytics,
+  ingest: (events: EventEnvelope[]) => Promise<unknown>,
   venue: Venue,
   options: { clock?: Clock; seed?: number } = {},
 ) {
@@ -46,7 +45,7 @@ export function runLiveVenue(
       });
       where.set(subject, { zone, since: now + 1 });
     }
-    await analytics.project(events);
+    await ingest(events);
   };
   const timer = setInterval(() => void tick().catch(() => undefined), 1200);
   return { stop: () => clearInterval(timer) };
