@@ -77,27 +77,33 @@ export interface NobleScannerStats {
 const HOW_TO_RUN_WITHOUT =
   'Run without a radio with "--scanner simulate" (a simulated venue) or "--scanner replay --trace <trace.jsonl>" (a recorded trace), or set "scanner": {"kind": "simulate"} in gateway.json.';
 
+/** What a failed load of the BLE stack means for the user, and what to do instead. */
+export function noAdapterError(cause: unknown): ProximaError {
+  const error = cause as NodeJS.ErrnoException;
+  const message = error instanceof Error ? error.message : String(cause);
+  if (error?.code === "EAFNOSUPPORT")
+    return new ProximaError(
+      "no_adapter",
+      `no Bluetooth adapter: the kernel refused a Bluetooth HCI socket (EAFNOSUPPORT, address family not supported — no adapter or no Bluetooth support on this machine). ${HOW_TO_RUN_WITHOUT}`,
+    );
+  if (error?.code === "MODULE_NOT_FOUND" || /bluetooth_hci_socket|\.node\b/.test(message))
+    return new ProximaError(
+      "no_adapter",
+      `the BLE stack is not installed (${message}); rebuild @abandonware/noble and @abandonware/bluetooth-hci-socket (pnpm must allow their build scripts). ${HOW_TO_RUN_WITHOUT}`,
+    );
+  return new ProximaError(
+    "no_adapter",
+    `cannot open the Bluetooth adapter: ${message}. ${HOW_TO_RUN_WITHOUT}`,
+  );
+}
+
 /** Loads the real noble; its index opens an HCI socket at require time. */
 export async function loadRealNoble(): Promise<NobleLike> {
   const require = createRequire(import.meta.url);
   try {
     return require("@abandonware/noble") as NobleLike;
   } catch (cause) {
-    const error = cause as NodeJS.ErrnoException;
-    if (error.code === "EAFNOSUPPORT")
-      throw new ProximaError(
-        "no_adapter",
-        `no Bluetooth adapter: the kernel refused a Bluetooth HCI socket (EAFNOSUPPORT, address family not supported — no adapter or no Bluetooth support on this machine). ${HOW_TO_RUN_WITHOUT}`,
-      );
-    if (error.code === "MODULE_NOT_FOUND" || /bluetooth_hci_socket|\.node/.test(error.message))
-      throw new ProximaError(
-        "no_adapter",
-        `the BLE stack is not installed (${error.message}); rebuild @abandonware/noble and @abandonware/bluetooth-hci-socket (pnpm must allow their build scripts). ${HOW_TO_RUN_WITHOUT}`,
-      );
-    throw new ProximaError(
-      "no_adapter",
-      `cannot open the Bluetooth adapter: ${error.message}. ${HOW_TO_RUN_WITHOUT}`,
-    );
+    throw noAdapterError(cause);
   }
 }
 

@@ -207,7 +207,9 @@ export class ZoneTracker {
     }
     if (s.candidate !== best) {
       s.candidate = best;
-      s.candidateSince = now;
+      // entering: the evidence is being heard at all, whichever zone leads at the moment
+      // (a subject standing on a border must still be entered, into the leading zone)
+      s.candidateSince = s.zone === -1 ? Math.min(now, s.betterSince) : now;
     }
     if (now - s.candidateSince < this.confirmMs(s)) return;
     if (s.zone !== -1 && now - s.zoneSince < this.tuning.minDwellMs) return;
