@@ -1,7 +1,5 @@
 import type { SessionInfo } from "@proxima/shared";
-import { useCallback, useEffect, useState } from "react";
-import { CustomersView } from "./customers/CustomersView.js";
-import { FootfallView } from "./footfall/FootfallView.js";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { LiveView } from "./live/LiveView.js";
 import { LookupView } from "./lookup/LookupView.js";
 import { ApiError, api, setCsrfToken, setUnauthorizedHandler } from "./session/api.js";
@@ -9,6 +7,14 @@ import { Login } from "./session/Login.js";
 import { navigate, routeHash, useRoute, type View } from "./session/route.js";
 import { ErrorBox, Loading } from "./ui/states.js";
 import { useApi } from "./ui/useApi.js";
+
+// The chart views load on demand: sign-in and the live floor plan paint without uPlot.
+const FootfallView = lazy(() =>
+  import("./footfall/FootfallView.js").then((m) => ({ default: m.FootfallView })),
+);
+const CustomersView = lazy(() =>
+  import("./customers/CustomersView.js").then((m) => ({ default: m.CustomersView })),
+);
 
 export interface VenueSummary {
   venueId: string;
