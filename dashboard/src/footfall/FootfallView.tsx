@@ -85,7 +85,8 @@ export function FootfallView({
   return (
     <section aria-label="Footfall">
       <form className="range-bar" onSubmit={(e) => e.preventDefault()} aria-label="Range">
-        <div className="presets" role="group" aria-label="Quick ranges">
+        <fieldset className="presets">
+          <legend className="visually-hidden">Quick ranges</legend>
           {PRESETS.map((p) => (
             <button
               key={p}
@@ -97,7 +98,7 @@ export function FootfallView({
               {PRESET_LABELS[p]}
             </button>
           ))}
-        </div>
+        </fieldset>
         <label>
           From
           <input
@@ -335,7 +336,7 @@ function Funnel({ data, file }: { data: FunnelResponse; file: string }) {
     return <Empty>No visits in this range.</Empty>;
   return (
     <>
-      <div className="funnel" aria-label="Entrance to zone conversion">
+      <div className="funnel" role="img" aria-label="Entrance to zone conversion">
         <div className="funnel-row">
           <span className="funnel-label">Entrance</span>
           <span className="funnel-bar" style={{ width: "100%" }} />

@@ -2,6 +2,7 @@ import type { HeatmapResponse } from "@proxima/shared";
 import { formatDecimal } from "../ui/format.js";
 
 const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const HOURS = Array.from({ length: 24 }, (_, h) => h);
 
 /** Busiest hours: mean unique visitors per venue-local weekday × hour, darker = busier. */
 export function Heatmap({ data }: { data: HeatmapResponse }) {
@@ -14,7 +15,7 @@ export function Heatmap({ data }: { data: HeatmapResponse }) {
         <thead>
           <tr>
             <th scope="col" />
-            {Array.from({ length: 24 }, (_, h) => (
+            {HOURS.map((h) => (
               <th key={h} scope="col">
                 {String(h).padStart(2, "0")}
               </th>
@@ -25,7 +26,7 @@ export function Heatmap({ data }: { data: HeatmapResponse }) {
           {DAYS.map((day, w) => (
             <tr key={day}>
               <th scope="row">{day}</th>
-              {Array.from({ length: 24 }, (_, h) => {
+              {HOURS.map((h) => {
                 const c = cell(w, h);
                 const alpha = c.visitors / max;
                 return (

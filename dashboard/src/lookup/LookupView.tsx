@@ -23,27 +23,29 @@ export function LookupView({ params, timeZone }: { params: URLSearchParams; time
 
   return (
     <section aria-label="Customer lookup">
-      <form className="range-bar" onSubmit={submit} role="search">
-        <label>
-          Identity
-          <select value={type} onChange={(e) => setType(e.target.value)}>
-            {IDENTITY_TYPES.filter((t) => t !== "anonymous").map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="grow">
-          Value
-          <input
-            value={value}
-            onChange={(e) => setValue(e.target.value)}
-            placeholder="loyalty number, email, phone, tag…"
-          />
-        </label>
-        <button type="submit">Find customer</button>
-      </form>
+      <search>
+        <form className="range-bar" onSubmit={submit}>
+          <label>
+            Identity
+            <select value={type} onChange={(e) => setType(e.target.value)}>
+              {IDENTITY_TYPES.filter((t) => t !== "anonymous").map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="grow">
+            Value
+            <input
+              value={value}
+              onChange={(e) => setValue(e.target.value)}
+              placeholder="loyalty number, email, phone, tag…"
+            />
+          </label>
+          <button type="submit">Find customer</button>
+        </form>
+      </search>
       {current === null && (
         <div className="state empty">Look a customer up by loyalty number, email, phone, app id or tag.</div>
       )}
