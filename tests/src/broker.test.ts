@@ -136,7 +136,7 @@ describe("ACL", () => {
       const onPacket = (packet: mqtt.Packet) => {
         if (packet.cmd !== "suback") return;
         client.off("packetreceive", onPacket);
-        resolve((packet as mqtt.ISubackPacket).granted as number[]);
+        resolve((packet as unknown as { granted: number[] }).granted);
       };
       client.on("packetreceive", onPacket);
     });
