@@ -156,6 +156,9 @@ export class SqliteOutbox implements OutboxQueue {
   private async drainQueue(): Promise<void> {
     try {
       while (this.queue.length > 0) {
+        // Let the producers woken by the previous commit queue their next appends first:
+        // without this turn the next group would hold only the first of them.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         const head = this.queue[0]!;
         if (head.kind === "write") {
           this.queue.shift();

@@ -236,7 +236,8 @@ export class EventSync {
           "content-type": "application/json",
           "content-encoding": "gzip",
         },
-        body,
+        // a view, not a copy: BodyInit's typings know Uint8Array but not Buffer
+        body: new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength),
         signal: controller.signal,
       });
       text = await response.text();
