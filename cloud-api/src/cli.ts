@@ -8,6 +8,8 @@ import { DEMO_USAGE, demoCommand } from "./demo/cli.js";
 import { readEnv } from "./env.js";
 import { createApp } from "./server/app.js";
 import { listen } from "./server/listen.js";
+import { TOKEN_USAGE, tokenCommand } from "./sources/command.js";
+import { SqlStore } from "./store/sql-store.js";
 
 /** SQLite file used when PROXIMA_DATABASE_URL is not set. */
 const DEFAULT_DATABASE = ".proxima/cloud.sqlite";
@@ -19,6 +21,7 @@ Usage:
 ${USER_USAGE}
 ${VENUE_USAGE}
 ${DEMO_USAGE}
+${TOKEN_USAGE}
 
 Environment: PROXIMA_CLOUD_PORT, PROXIMA_CLOUD_HOST, PROXIMA_DATABASE_URL, PROXIMA_LOG_LEVEL`;
 
@@ -29,19 +32,21 @@ async function serveCommand(args: string[]): Promise<number> {
     options: { port: { type: "string" }, host: { type: "string" } },
   });
   const logger = pino({ level: env.logLevel, base: { service: "proxima-cloud" } });
-  const dashboard = await openDashboardBackend({
-    databaseUrl: env.database ?? DEFAULT_DATABASE,
-    clock: systemClock,
-    logger,
-  });
-  const { app } = createApp({ logger, dashboard });
+  const store = await SqlStore.open(env.database ?? DEFAULT_DATABASE);
+  // analytics registers as the store's projection before any traffic
+  const dashboard = await openDashboardBackend({ store, clock: systemClock, logger });
+  await store.migrateProjections();
+  const { app } = createApp({ logger, dashboard, events: { store, logger } });
   const port = values.port !== undefined ? Number(values.port) : (env.port ?? 8080);
   const host = values.host ?? env.host ?? "127.0.0.1";
   const server = await listen(app, port, host);
   logger.info({ port: server.port, url: server.url }, "listening");
   const stop = () => {
     logger.info("shutting down");
-    server.close().then(() => process.exit(0));
+    server
+      .close()
+      .then(() => store.close())
+      .then(() => process.exit(0));
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
@@ -57,6 +62,10 @@ export async function main(argv: string[]): Promise<number> {
       return userCommand(rest, readEnv().database ?? DEFAULT_DATABASE);
     case "venue":
       return venueCommand(rest, readEnv().database ?? DEFAULT_DATABASE);
+    case "token":
+      return tokenCommand(rest, (override) =>
+        SqlStore.open(override ?? readEnv().database ?? DEFAULT_DATABASE),
+      );
     case "demo":
       return demoCommand(rest, readEnv().database ?? DEFAULT_DATABASE);
     case undefined:

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { routePath } from "hono/route";
 import type { Logger } from "pino";
 import { type DashboardBackend, mountDashboard } from "../analytics/mount.js";
+import { type EventRoutesOptions, mountEventRoutes } from "../ingest/mount.js";
 import { type CloudMetrics, createMetrics } from "./metrics.js";
 
 export interface AppOptions {
@@ -13,6 +14,8 @@ export interface AppOptions {
   healthChecks?: Record<string, () => Promise<{ ok: boolean; detail?: string }>>;
   /** sign-in, analytics and venue routes plus the dashboard's files */
   dashboard?: DashboardBackend;
+  /** `POST /v1/events` and `GET /v1/sync/{venueId}/changes` on this store */
+  events?: Omit<EventRoutesOptions, "registry">;
 }
 
 const started = Date.now();
@@ -60,6 +63,7 @@ export function createApp(options: AppOptions = {}) {
     return c.body(await metrics.registry.metrics());
   });
 
+  if (options.events) mountEventRoutes(app, { ...options.events, registry: metrics.registry });
   if (options.dashboard) mountDashboard(app, options.dashboard);
 
   app.notFound((c) => c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404));
