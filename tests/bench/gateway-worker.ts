@@ -1,0 +1,88 @@
+/**
+ * The gateway for benchmarks, in its own process (forked with IPC, as it is its own
+ * process on a Pi): real broker with credentials and ACLs, SQLite profile cache,
+ * SQLite outbox logging every decision. The benchmark's client runs on the main thread.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  CredentialStore,
+  DEMO_CAMPAIGNS,
+  DEMO_CATALOGUE,
+  DEMO_SEGMENTS,
+  demoProfiles,
+  loadVenue,
+  SqliteOutbox,
+  SqliteProfileCache,
+  startGateway,
+} from "@proxima/edge-gateway";
+import { GatewayConfig, type SyncChange } from "@proxima/shared";
+import pino from "pino";
+import { repoRoot } from "../harness/paths.js";
+
+export interface WorkerInput {
+  profiles: number;
+  /** client ids to create credentials for, with their role */
+  clients: { id: string; role: "kiosk" | "service" }[];
+}
+export interface WorkerReady {
+  port: number;
+  secrets: Record<string, string>;
+  loadMs: number;
+  reopenMs: number;
+}
+
+const input = JSON.parse(process.argv[2] ?? "{}") as WorkerInput;
+const dir = await mkdtemp(join(tmpdir(), "proxima-bench-gw-"));
+const venue = await loadVenue(join(repoRoot, "edge-gateway/examples/venue.json"));
+if (!venue.ok) throw venue.error;
+
+const credentials = await CredentialStore.open(join(dir, "kiosks.json"));
+const secrets: Record<string, string> = {};
+for (const client of input.clients)
+  secrets[client.id] = await credentials.add(client.id, client.role, Date.now());
+
+// fill the cache, then reopen it as a restarted gateway would (index rebuilt from SQLite)
+let cache = await SqliteProfileCache.open(join(dir, "profiles.db"));
+const changes: SyncChange[] = [
+  { kind: "catalogue.replace", catalogue: DEMO_CATALOGUE },
+  ...DEMO_SEGMENTS.map((segment) => ({ kind: "segment.upsert" as const, segment })),
+  ...DEMO_CAMPAIGNS.map((campaign) => ({ kind: "campaign.upsert" as const, campaign })),
+  ...demoProfiles(input.profiles).map((profile) => ({ kind: "profile.upsert" as const, profile })),
+];
+let started = performance.now();
+await cache.applyChanges(changes);
+const loadMs = performance.now() - started;
+await cache.close();
+started = performance.now();
+cache = await SqliteProfileCache.open(join(dir, "profiles.db"));
+const reopenMs = performance.now() - started;
+
+const outbox = await SqliteOutbox.open({ path: join(dir, "outbox.db") });
+const gateway = await startGateway({
+  config: GatewayConfig.parse({
+    gatewayId: "gw-bench",
+    venue: "venue.json",
+    mqtt: { host: "127.0.0.1", tcpPort: 0, wsPort: 0 },
+    scanner: { kind: "none" },
+  }),
+  venue: venue.value,
+  dataDir: dir,
+  outbox,
+  cache,
+  credentials,
+  logger: pino({ level: "warn" }),
+  scanner: null,
+});
+
+process.send!({ port: gateway.port, secrets, loadMs, reopenMs } satisfies WorkerReady);
+process.on("message", async (message) => {
+  if (message !== "stop") return;
+  const stats = await outbox.stats();
+  await gateway.close();
+  await outbox.close();
+  await cache.close();
+  await rm(dir, { recursive: true, force: true });
+  process.send!({ stopped: true, outboxPending: stats.pending }, () => process.exit(0));
+});

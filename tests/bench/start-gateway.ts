@@ -1,0 +1,28 @@
+import { fork } from "node:child_process";
+import { join } from "node:path";
+import type { WorkerInput, WorkerReady } from "./gateway-worker.js";
+
+export interface BenchGateway extends WorkerReady {
+  /** stops the gateway process; resolves with the outbox backlog it left */
+  stop(): Promise<{ outboxPending: number }>;
+}
+
+/** Forks the benchmark gateway (same Node flags as this process: tsx, source conditions). */
+export async function startBenchGateway(input: WorkerInput): Promise<BenchGateway> {
+  const child = fork(join(import.meta.dirname, "gateway-worker.ts"), [JSON.stringify(input)], {
+    execArgv: process.execArgv,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const ready = await new Promise<WorkerReady>((resolve, reject) => {
+    child.once("message", (m) => resolve(m as WorkerReady));
+    child.once("exit", (code) => reject(new Error(`bench gateway exited (${code}) before it was ready`)));
+  });
+  return {
+    ...ready,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("message", (m) => resolve(m as { outboxPending: number }));
+        child.send("stop");
+      }),
+  };
+}
