@@ -1,7 +1,7 @@
 // `npm run demo`: everything on one machine with embedded defaults and a simulated
 // venue. Preferred ports are used when free; otherwise the demo says which port is
 // taken and picks a free one.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -62,16 +62,38 @@ try {
     ["serve", "--port", String(cloudPort)],
     (j) => j.msg === "listening",
   );
+  const gatewayConfig = join(root, "edge-gateway", "examples", "gateway.json");
+  // kiosk credentials for the demo's two kiosks (a fresh secret each run; printed below)
+  const kiosks = [];
+  for (const id of ["kiosk-1", "kiosk-2"]) {
+    const added = spawnSync(
+      process.execPath,
+      [
+        join(root, "edge-gateway/bin/proxima-gateway.js"),
+        "kiosk",
+        "add",
+        id,
+        "--config",
+        gatewayConfig,
+        "--json",
+      ],
+      { encoding: "utf8" },
+    );
+    if (added.status !== 0) throw new Error(`could not create demo credentials for ${id}: ${added.stderr}`);
+    kiosks.push(JSON.parse(added.stdout));
+  }
   const gateway = await start(
     "gateway",
     "edge-gateway/bin/proxima-gateway.js",
-    ["run", "--config", join(root, "edge-gateway", "examples", "gateway.json")],
-    (j) => j.msg === "config loaded",
+    ["run", "--config", gatewayConfig],
+    (j) => j.msg === "listening",
   );
   console.log(`
 Proxima demo is running (Ctrl-C stops it)
   cloud API     ${cloud.url}   (health: ${cloud.url}/health, metrics: ${cloud.url}/metrics)
-  gateway       ${gateway.gatewayId} for venue ${gateway.venueId} (${gateway.zones} zones, ${gateway.scanners} scanners, scanner: ${gateway.scanner})
+  gateway       ${gateway.gatewayId} for venue ${gateway.venueId}: MQTT ${gateway.url}, WebSocket ${gateway.wsUrl}, ${gateway.profiles} cached profiles
+  kiosks        ${kiosks.map((k) => `${k.id} (password ${k.secret})`).join(", ")}
+  try it        mosquitto_sub -V mqttv311 -p ${gateway.port} -i ${kiosks[0].id} -u ${kiosks[0].id} -P ${kiosks[0].secret} -t proxima/${gateway.venueId}/zone/kiosk-1/occupancy
 `);
 } catch (error) {
   console.error(`[demo] ${error.message}`);
