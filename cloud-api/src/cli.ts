@@ -6,13 +6,15 @@ import { openDashboardBackend } from "./analytics/mount.js";
 import { USER_USAGE, userCommand } from "./auth/cli.js";
 import { DEMO_USAGE, demoCommand } from "./demo/cli.js";
 import { readEnv } from "./env.js";
+import { exportCommand, IMPORT_USAGE, importCommand } from "./import/command.js";
 import { createApp } from "./server/app.js";
 import { listen } from "./server/listen.js";
 import { TOKEN_USAGE, tokenCommand } from "./sources/command.js";
+import { DEFAULT_STORE_URL } from "./store/create-store.js";
 import { SqlStore } from "./store/sql-store.js";
 
 /** SQLite file used when PROXIMA_DATABASE_URL is not set. */
-const DEFAULT_DATABASE = ".proxima/cloud.sqlite";
+const DEFAULT_DATABASE = DEFAULT_STORE_URL;
 
 const USAGE = `proxima-cloud — the Proxima cloud API
 
@@ -22,6 +24,7 @@ ${USER_USAGE}
 ${VENUE_USAGE}
 ${DEMO_USAGE}
 ${TOKEN_USAGE}
+${IMPORT_USAGE}
 
 Environment: PROXIMA_CLOUD_PORT, PROXIMA_CLOUD_HOST, PROXIMA_DATABASE_URL, PROXIMA_LOG_LEVEL`;
 
@@ -36,7 +39,7 @@ async function serveCommand(args: string[]): Promise<number> {
   // analytics registers as the store's projection before any traffic
   const dashboard = await openDashboardBackend({ store, clock: systemClock, logger });
   await store.migrateProjections();
-  const { app } = createApp({ logger, dashboard, events: { store, logger } });
+  const { app } = createApp({ logger, dashboard, events: { store, logger }, customers: { store } });
   const port = values.port !== undefined ? Number(values.port) : (env.port ?? 8080);
   const host = values.host ?? env.host ?? "127.0.0.1";
   const server = await listen(app, port, host);
@@ -64,6 +67,14 @@ export async function main(argv: string[]): Promise<number> {
       return venueCommand(rest, readEnv().database ?? DEFAULT_DATABASE);
     case "token":
       return tokenCommand(rest, (override) =>
+        SqlStore.open(override ?? readEnv().database ?? DEFAULT_DATABASE),
+      );
+    case "import":
+      return importCommand(rest, (override) =>
+        SqlStore.open(override ?? readEnv().database ?? DEFAULT_DATABASE),
+      );
+    case "export":
+      return exportCommand(rest, (override) =>
         SqlStore.open(override ?? readEnv().database ?? DEFAULT_DATABASE),
       );
     case "demo":

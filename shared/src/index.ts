@@ -5,6 +5,7 @@ export * from "./campaign.js";
 export * from "./catalogue.js";
 export * from "./clock.js";
 export * from "./config.js";
+export * from "./customers.js";
 export * from "./errors.js";
 export * from "./events.js";
 export * from "./ids.js";

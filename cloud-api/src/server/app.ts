@@ -3,7 +3,11 @@ import { Hono } from "hono";
 import { routePath } from "hono/route";
 import type { Logger } from "pino";
 import { type DashboardBackend, mountDashboard } from "../analytics/mount.js";
+import { requireUser } from "../auth/routes.js";
+import { type CustomerRoutesOptions, customerRoutes } from "../customers/routes.js";
 import { type EventRoutesOptions, mountEventRoutes } from "../ingest/mount.js";
+import { openApiRoutes } from "../openapi/route.js";
+import type { Store } from "../store/port.js";
 import { type CloudMetrics, createMetrics } from "./metrics.js";
 
 export interface AppOptions {
@@ -16,6 +20,12 @@ export interface AppOptions {
   dashboard?: DashboardBackend;
   /** `POST /v1/events` and `GET /v1/sync/{venueId}/changes` on this store */
   events?: Omit<EventRoutesOptions, "registry">;
+  /**
+   * the 360 view, merges, consent, export and erasure on this store; behind the
+   * dashboard's sign-in (read: admin, manager, marketer; change: admin, manager)
+   * unless an explicit `guard` is given
+   */
+  customers?: { store: Store; guard?: CustomerRoutesOptions["guard"] };
 }
 
 const started = Date.now();
@@ -63,7 +73,29 @@ export function createApp(options: AppOptions = {}) {
     return c.body(await metrics.registry.metrics());
   });
 
+  app.route("/", openApiRoutes(options.version));
   if (options.events) mountEventRoutes(app, { ...options.events, registry: metrics.registry });
+  if (options.customers) {
+    const backend = options.dashboard;
+    const auth = backend && { users: backend.users, clock: backend.clock, logger: backend.logger };
+    const guard =
+      options.customers.guard ??
+      (auth && {
+        read: requireUser(auth, ["admin", "manager", "marketer"]),
+        write: requireUser(auth, ["admin", "manager"]),
+      });
+    if (!guard)
+      throw new Error("customer routes need the dashboard's sign-in (the dashboard option) or a guard");
+    app.route(
+      "/",
+      customerRoutes({
+        store: options.customers.store,
+        guard,
+        ...(backend ? { clock: backend.clock } : {}),
+        ...(options.logger ? { logger: options.logger } : {}),
+      }),
+    );
+  }
   if (options.dashboard) mountDashboard(app, options.dashboard);
 
   app.notFound((c) => c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404));

@@ -3,8 +3,11 @@ import type {
   Catalogue,
   ConsentPurpose,
   Customer360,
+  CustomerExport,
+  ErasureReceipt,
   EventEnvelope,
   Identity,
+  MergeRecord,
   Segment,
   SOURCE_KINDS,
   SyncPage,
@@ -145,31 +148,8 @@ export interface TimelinePage {
   limit?: number;
 }
 
-export interface MergeRecord {
-  id: string;
-  winnerId: string;
-  loserId: string;
-  /** identity keys (`type:value`) the merge moved from loser to winner */
-  moved: string[];
-  reason: string;
-  at: number;
-  /** set when an operator reversed it */
-  reversedAt: number | null;
-}
-
-export interface ErasureReceipt {
-  profileId: string;
-  erasedAt: number;
-  identities: number;
-  events: number;
-  venuesNotified: number;
-}
-
-export interface CustomerExport {
-  customer: Customer360;
-  events: EventEnvelope[];
-  merges: MergeRecord[];
-}
+/** Shapes shared with the HTTP API (shared/src/customers.ts). */
+export type { CustomerExport, ErasureReceipt, MergeRecord } from "@proxima/shared";
 
 /** `type:value` — how identities are keyed everywhere in the store. */
 export const identityKey = (identity: Identity): string => `${identity.type}:${identity.value}`;

@@ -148,7 +148,7 @@ export async function openSql(url: string, options: { poolSize?: number } = {}):
   // NORMAL under WAL is durable against process crashes (the WAL is on disk before
   // COMMIT returns); only an OS crash can lose the last transactions.
   await sql.exec(
-    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -65536;",
+    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384;",
   );
   return sql;
 }
