@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import {
   CredentialStore,
   DEMO_CAMPAIGNS,
@@ -76,13 +77,24 @@ const gateway = await startGateway({
   scanner: null,
 });
 
+// how long the gateway's own event loop stalls (GC, work) — separates its delays from the machine's
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 process.send!({ port: gateway.port, secrets, loadMs, reopenMs } satisfies WorkerReady);
 process.on("message", async (message) => {
+  if (message === "measure") {
+    loopDelay.reset();
+    loopDelay.enable();
+    return;
+  }
   if (message !== "stop") return;
+  loopDelay.disable();
   const stats = await outbox.stats();
   await gateway.close();
   await outbox.close();
   await cache.close();
   await rm(dir, { recursive: true, force: true });
-  process.send!({ stopped: true, outboxPending: stats.pending }, () => process.exit(0));
+  process.send!(
+    { stopped: true, outboxPending: stats.pending, loopDelayP99Ms: loopDelay.percentile(99) / 1e6 },
+    () => process.exit(0),
+  );
 });

@@ -10,6 +10,7 @@
  * slow reply cannot hide the ones queued behind it. Echo and personalize alternate in
  * blocks, so drift in the machine's load hits both alike.
  */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { loyaltyNumber } from "@proxima/edge-gateway";
 import { topicsFor } from "@proxima/shared";
 import mqtt from "mqtt";
@@ -102,6 +103,9 @@ async function block(method: "echo" | "personalize", ms: number, measure: boolea
 
 await block("echo", WARMUP_MS, false);
 await block("personalize", WARMUP_MS, false);
+ready.measure();
+const clientLoop = monitorEventLoopDelay({ resolution: 1 });
+clientLoop.enable();
 const results = { echo: [] as number[], personalize: [] as number[] };
 let sent = 0;
 let lost = 0;
@@ -125,6 +129,7 @@ for (let i = 0; i < BLOCKS; i++)
     );
   }
 
+clientLoop.disable();
 await client.endAsync();
 const stopped = await ready.stop();
 
@@ -147,6 +152,8 @@ report(
     errors,
     decisionsLogged: stopped.outboxPending,
     pacingLagP99Ms: round(maxLagP99),
+    gatewayLoopDelayP99Ms: round(stopped.loopDelayP99Ms),
+    clientLoopDelayP99Ms: round(clientLoop.percentile(99) / 1e6),
     cacheLoadMs: Math.round(ready.loadMs),
     cacheReopenMs: Math.round(ready.reopenMs),
   },

@@ -3,8 +3,10 @@ import { join } from "node:path";
 import type { WorkerInput, WorkerReady } from "./gateway-worker.js";
 
 export interface BenchGateway extends WorkerReady {
-  /** stops the gateway process; resolves with the outbox backlog it left */
-  stop(): Promise<{ outboxPending: number }>;
+  /** starts measuring the gateway's event-loop delay */
+  measure(): void;
+  /** stops the gateway process; resolves with the outbox backlog it left and its loop delay */
+  stop(): Promise<{ outboxPending: number; loopDelayP99Ms: number }>;
 }
 
 /** Forks the benchmark gateway (same Node flags as this process: tsx, source conditions). */
@@ -19,9 +21,10 @@ export async function startBenchGateway(input: WorkerInput): Promise<BenchGatewa
   });
   return {
     ...ready,
+    measure: () => child.send("measure"),
     stop: () =>
       new Promise((resolve) => {
-        child.once("message", (m) => resolve(m as { outboxPending: number }));
+        child.once("message", (m) => resolve(m as { outboxPending: number; loopDelayP99Ms: number }));
         child.send("stop");
       }),
   };
