@@ -1,9 +1,11 @@
 import react from "@vitejs/plugin-react";
+import { defaultClientConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   plugins: [react()],
-  resolve: { conditions: ["@proxima/source"] },
+  // conditions replace Vite's defaults: keep "browser" etc., or mqtt resolves to its Node build
+  resolve: { conditions: ["@proxima/source", ...defaultClientConditions] },
   // relative asset URLs: one build serves every kiosk under /<kioskId>/
   base: "./",
   build: { outDir: "dist", sourcemap: true },
