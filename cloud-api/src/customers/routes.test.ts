@@ -125,7 +125,7 @@ describe("customer 360 through POST /v1/events", () => {
         data: { rating: 2 },
       }),
     ]);
-    // the newsletter is opened; she calls support (the agent types her phone and email)
+    // the newsletter is opened; she calls support (the agent finds her by her loyalty number)
     await send("email", [
       event({ type: "email.opened", source: { kind: "email", id: "newsletter" }, identity: email }),
     ]);
@@ -134,7 +134,7 @@ describe("customer 360 through POST /v1/events", () => {
         type: "call.note",
         source: { kind: "call_center", id: "support" },
         identity: phone,
-        identities: [email],
+        identities: [loyalty, email],
         data: { note: "the cherry shot was empty" },
       }),
     ]);

@@ -5,28 +5,19 @@ import type { Identity } from "@proxima/shared";
  * identities seen together in one event stitch into. Pure — the store feeds it what
  * the database knows and applies the plan it returns in the same transaction.
  *
- * The rule (also in cloud-api/README.md):
- * 1. Identities seen together in one event (`identity` plus `identities`) belong to
- *    one person: a new identity joins the profile of the strongest known one, or a
- *    new profile when none is known.
- * 2. Two existing profiles merge only if the result would still hold at most one
- *    value of each *personal* identity type — loyalty, app, phone, email. A shared
- *    device (beacon tag, kiosk session) or a family email seen with a second person
- *    would put two loyalty ids (or two phones…) in one profile: the merge is refused
- *    and the weaker identity linking them is flagged `shared`.
- * 3. A `shared` identity never stitches anything again and never adopts new
- *    identities; events carried only by it stay with the profile it first joined.
- * 4. Anonymous profiles (devices only) hold no personal identity, so their activity
- *    merges into the person's profile as soon as they identify.
- * Operators can merge by hand and reverse any merge (the history is kept).
+ * The rule (also in cloud-api/README.md), in short: identities seen together in one
+ * event belong to one person, but only a person key (loyalty id, phone) links;
+ * shareable identities (email, app install, beacon tag, anonymous session) never link
+ * anything on their own; a profile never holds two values of one person key; every
+ * merge is recorded and reversible.
  */
-export const PERSONAL_TYPES: ReadonlySet<Identity["type"]> = new Set(["loyalty", "app", "phone", "email"]);
+export const PERSON_KEYS: ReadonlySet<Identity["type"]> = new Set(["loyalty", "phone"]);
 
 /** strength of an identity as evidence of who someone is */
 const RANK: Record<Identity["type"], number> = {
   loyalty: 6,
-  app: 5,
-  phone: 4,
+  phone: 5,
+  app: 4,
   email: 3,
   subject: 2,
   anonymous: 1,
@@ -78,12 +69,12 @@ export interface ResolvePlan {
   changedProfiles: Set<string>;
 }
 
-/** True if merging would give one profile two different values of a personal type. */
+/** True if merging would give one profile two different values of a person key. */
 export function conflicts(a: Iterable<string>, b: Iterable<string>): boolean {
   const seen = new Map<string, string>();
   for (const key of [...a, ...b]) {
     const type = typeOf(key);
-    if (!PERSONAL_TYPES.has(type)) continue;
+    if (!PERSON_KEYS.has(type)) continue;
     const other = seen.get(type);
     if (other !== undefined && other !== key) return true;
     seen.set(type, key);
@@ -114,8 +105,10 @@ export function resolve(input: ResolveInput): ResolvePlan {
   };
 
   for (const rawKeys of input.events) {
-    const keys = [...new Set(rawKeys)];
-    const primary = keys[0]!;
+    const unique = [...new Set(rawKeys)];
+    const primary = unique[0]!;
+    // Without a person key in the event, nothing links: only the primary identity counts.
+    const keys = unique.some((k) => PERSON_KEYS.has(typeOf(k))) ? unique : [primary];
     const fresh = keys.filter((k) => !known.has(k));
     const linking = keys.filter((k) => {
       const entry = known.get(k);
@@ -130,6 +123,10 @@ export function resolve(input: ResolveInput): ResolvePlan {
       }
       if (fresh.length > 0) plan.changedProfiles.add(profile);
     };
+    const markShared = (key: string, profile: string) => {
+      known.set(key, { profileId: profile, shared: true });
+      if (!plan.shared.includes(key)) plan.shared.push(key);
+    };
     const strongest = (list: string[]) =>
       list.reduce((best, k) => (rankOf(k) > rankOf(best) ? k : best), list[0]!);
 
@@ -140,14 +137,12 @@ export function resolve(input: ResolveInput): ResolvePlan {
       const best = strongest(linking);
       target = known.get(best)!.profileId;
       owner = best;
-      const targetKeys = profileKeys(target);
-      const freshPersonal = fresh.some((k) => PERSONAL_TYPES.has(typeOf(k)));
-      const anonymousTarget = ![...targetKeys].some((k) => PERSONAL_TYPES.has(typeOf(k)));
-      if (fresh.length > 0 && (conflicts(targetKeys, fresh) || (freshPersonal && anonymousTarget))) {
-        // The new identities are someone the known profile cannot be (it already holds
-        // another loyalty id, phone, …), or a person identifying on an anonymous
-        // profile: they start a profile of their own, and the merge loop below decides
-        // whether the known profiles join it (an anonymous one always can).
+      const isPerson = (k: string) => PERSON_KEYS.has(typeOf(k));
+      if (fresh.length > 0 && (conflicts(profileKeys(target), fresh) || !isPerson(best))) {
+        // The new identities are someone the known profile cannot be (it holds another
+        // loyalty id or phone), or a person identifying where only shareable
+        // identities (a tablet, a family email, a tag) link to a known profile: they
+        // start a profile of their own; the loop below decides who joins it.
         target = input.newProfileId();
         plan.newProfiles.push(target);
         owner = strongest(fresh);
@@ -158,13 +153,18 @@ export function resolve(input: ResolveInput): ResolvePlan {
         const other = known.get(k)!.profileId;
         if (other === target) continue;
         const otherKeys = profileKeys(other);
+        // Only a person key brings in a profile that has one: a shareable identity may
+        // belong to both people (rule 2, unseen sharing).
+        if (!isPerson(k) && [...otherKeys].some(isPerson)) {
+          // seen with two people's person keys: that is proof it is shared
+          if (conflicts(profileKeys(target), otherKeys)) markShared(k, other);
+          continue;
+        }
         if (input.blocked?.has(pairKey(target, other)) || conflicts(profileKeys(target), otherKeys)) {
           // Rule 2: refuse; the weaker identity that tried to join two people is shared.
           for (const linkKey of linking)
-            if (known.get(linkKey)!.profileId === other && rankOf(linkKey) < targetRank) {
-              known.set(linkKey, { profileId: other, shared: true });
-              if (!plan.shared.includes(linkKey)) plan.shared.push(linkKey);
-            }
+            if (known.get(linkKey)!.profileId === other && rankOf(linkKey) < targetRank)
+              markShared(linkKey, other);
           continue;
         }
         const moved = [...otherKeys];
