@@ -6,3 +6,5 @@ export { type AppOptions, createApp } from "./server/app.js";
 export { listen, type RunningServer } from "./server/listen.js";
 export { issueToken } from "./sources/tokens.js";
 export { SqlStore } from "./store/sql-store.js";
+export { VisitRollup, writeVisitRollup } from "./analytics/rollup.js";
+export { demoVenues, seedHistory } from "./demo/seed.js";

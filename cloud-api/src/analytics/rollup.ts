@@ -217,12 +217,15 @@ export async function writeVisitRollup(
   sql: Sql,
   rollup: VisitRollup,
   stored: Map<string, number>,
+  options: { subjects?: boolean } = {},
 ): Promise<void> {
   // subject bits
   const subjectRows = [...rollup.subjectBits].map(([key, bits]) => {
     const [venueId, day, subject, zone] = key.split("\u0000") as [string, string, string, string];
     return [venueId, day, subject, zone, bits | (stored.get(key) ?? 0)];
   });
+  // Bulk loads of closed history may skip the dedup set (nothing arrives later to dedup).
+  if (options.subjects === false) subjectRows.length = 0;
   await inChunks(subjectRows, CHUNK, (chunk) =>
     sql.run(
       `INSERT INTO analytics_subject_day (venue_id, day, subject, zone, hours) VALUES ${valuesPlaceholders(chunk.length, 5)}

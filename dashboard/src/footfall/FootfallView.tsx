@@ -310,7 +310,7 @@ function FootfallBody({
         columns={[
           { header: "zone", value: (r) => r.zone },
           { header: `${bucket} start (${tz})`, value: (r) => formatBucket(r.start, bucket, tz) },
-          { header: "start (ISO, UTC)", value: (r) => new Date(r.start).toISOString() },
+          { header: "start (UTC, ISO 8601)", value: (r) => new Date(r.start).toISOString() },
           { header: "visitors", value: (r) => r.visitors, numeric: true },
           { header: "visits", value: (r) => r.visits, numeric: true },
           {
