@@ -104,7 +104,7 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
   });
   const logs: LogLine[] = [];
   const logger = pino(
-    { level: "debug" },
+    { level: "info" },
     new Writable({
       write(chunk, _enc, done) {
         for (const line of String(chunk).split("\n")) if (line) logs.push(JSON.parse(line) as LogLine);
