@@ -264,7 +264,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (event.type !== "enter" || !kioskId) return;
     const profile = cache.byIdentity({ type: "subject", value: event.subject });
     // a greeting uses location for personalization: only with an explicit yes
-    if (!profile || profile.consent.personalization !== true) return;
+    if (profile?.consent.personalization !== true) return;
     const nearby: Nearby = {
       ts: event.ts,
       subject: event.subject,

@@ -1,7 +1,6 @@
 import {
   type ErrorCode,
   isProximaError,
-  ProximaError,
   parseJson,
   parseTopic,
   parseWith,
@@ -89,7 +88,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<{ close
   const onRequest = (packet: AedesPublishPacket, done: () => void) => {
     done();
     const parsed = parseTopic(packet.topic);
-    if (!parsed || parsed.kind !== "kiosk") return;
+    if (parsed?.kind !== "kiosk") return;
     const kioskId = parsed.kioskId;
     const json = parseJson(packet.payload, "rpc request");
     if (!json.ok) return fail(kioskId, "", "?", "bad_json", json.error.message);
