@@ -9,8 +9,9 @@ import type { Command } from "./main.js";
 const HELP = `proxima-gateway evaluate --truth <truth.jsonl> --presence <presence.jsonl> [--json]
 
 Compares presence events (replay's output) with ground truth (simulate's truth.jsonl):
-  accuracy        share of time the reported zone equals the true one, over the time
-                  either says the subject is somewhere
+  accuracy        share of time the reported zone (or none) equals the truth, every
+                  subject over the whole window (DESIGN.md); "while present" counts
+                  only the time truth or report says the subject is somewhere
   enter latency   for true stays ≥ 15 s: p50/p90 from the true start to the decision
                   (detectedAt), and misses, overall and per advertising interval
   changes         reported zone entries / true ones (flapping shows above 1)
@@ -37,7 +38,7 @@ const ms = (v: number | null) => (v === null ? "—" : `${(v / 1000).toFixed(2)}
 
 export function formatEvaluation(e: Evaluation): string {
   const lines = [
-    `zone-time accuracy   ${(e.accuracy * 100).toFixed(2)} %`,
+    `zone-time accuracy   ${(e.accuracy * 100).toFixed(2)} %   (while present: ${(e.accuracyWhilePresent * 100).toFixed(2)} %)`,
     `enter latency        p50 ${ms(e.enterLatency.p50Ms)}  p90 ${ms(e.enterLatency.p90Ms)}  misses ${e.enterLatency.misses}/${e.enterLatency.stays} (${(e.enterLatency.missRate * 100).toFixed(1)} %)`,
   ];
   for (const [interval, f] of Object.entries(e.enterLatency.byAdvertIntervalMs))

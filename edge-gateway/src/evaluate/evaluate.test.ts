@@ -29,6 +29,7 @@ describe("evaluate", () => {
       ev("exit", 60_000, "b"),
     ]);
     expect(e.accuracy).toBe(1);
+    expect(e.accuracyWhilePresent).toBe(1);
     expect(e.enterLatency).toMatchObject({ stays: 2, p50Ms: 0, p90Ms: 0, misses: 0 });
     expect(e.changes).toEqual({ reported: 2, truth: 2, ratio: 1 });
     expect(e.spuriousSubjects).toEqual([]);
@@ -49,7 +50,9 @@ describe("evaluate", () => {
     ]);
     // S wrong 0–2 s (nothing), 20–23 s (still a), 30–31 s (a), right the other 54 s;
     // the ghost T's 4 s count against it too
-    expect(e.accuracy).toBeCloseTo(54 / 64, 5);
+    expect(e.accuracyWhilePresent).toBeCloseTo(54 / 64, 5);
+    // DESIGN.md's figure: 2 subjects × 60 s, 10 s of them wrong
+    expect(e.accuracy).toBeCloseTo(1 - 10 / 120, 5);
     expect(e.enterLatency.byAdvertIntervalMs["100"]).toMatchObject({ stays: 2, misses: 0, p90Ms: 5000 });
     expect(e.changes.ratio).toBe(2);
     expect(e.spuriousSubjects).toEqual([T]);

@@ -12,11 +12,16 @@ export interface LatencyFigures {
 
 export interface Evaluation {
   /**
-   * Zone-time accuracy: per subject, the time where the reported zone equals the true
-   * one, over the time where either says the subject is somewhere (so time both agree
-   * it is absent does not inflate the figure).
+   * Zone-time accuracy as DESIGN.md defines it: the share of time the reported zone — or
+   * none — equals the truth, for every subject over the whole evaluated window (from the
+   * first to the last truth or presence time).
    */
   accuracy: number;
+  /**
+   * The stricter figure: only the time where truth or report says the subject is
+   * somewhere counts (time both agree it is away does not inflate it).
+   */
+  accuracyWhilePresent: number;
   truthSubjects: number;
   reportedSubjects: number;
   /** reported subjects that were never in the truth (split identities, anonymous devices, ghosts) */
@@ -92,6 +97,16 @@ export function evaluatePresence(truth: readonly TruthStay[], events: readonly P
   // zone-time accuracy
   let agree = 0;
   let total = 0;
+  let windowStart = Number.POSITIVE_INFINITY;
+  let windowEnd = Number.NEGATIVE_INFINITY;
+  for (const stay of truth) {
+    windowStart = Math.min(windowStart, stay.from);
+    windowEnd = Math.max(windowEnd, stay.to);
+  }
+  for (const e of events) {
+    windowStart = Math.min(windowStart, e.ts);
+    windowEnd = Math.max(windowEnd, e.ts);
+  }
   const subjects = new Set([...truthBySubject.keys(), ...reported.keys()]);
   for (const subject of subjects) {
     const t = truthBySubject.get(subject) ?? [];
@@ -155,8 +170,10 @@ export function evaluatePresence(truth: readonly TruthStay[], events: readonly P
   for (const [subject, list] of reported) if (truthBySubject.has(subject)) reportedChanges += list.length;
   const truthChanges = truth.length;
 
+  const windowTotal = subjects.size * Math.max(0, windowEnd - windowStart);
   return {
-    accuracy: total === 0 ? 1 : agree / total,
+    accuracy: windowTotal === 0 ? 1 : 1 - (total - agree) / windowTotal,
+    accuracyWhilePresent: total === 0 ? 1 : agree / total,
     truthSubjects: truthBySubject.size,
     reportedSubjects: reported.size,
     spuriousSubjects: [...reported.keys()].filter((s) => !truthBySubject.has(s)).sort(),

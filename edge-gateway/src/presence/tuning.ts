@@ -21,9 +21,9 @@ export interface ResolvedTuning {
 export const DEFAULT_TUNING: ResolvedTuning = Object.freeze({
   defaultMeasuredPower: -59,
   enterMarginDb: 3,
-  minDwellMs: 2000,
+  minDwellMs: 1500,
   awayTimeoutMs: 8000,
-  switchConfirmMs: 800,
+  switchConfirmMs: 300,
   processNoiseDb2PerS: 12,
   measurementNoiseDb: 5,
   staleAfterMs: 2500,
