@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { stat, statfs, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type Clock, type EventEnvelope, ProximaError, systemClock } from "@proxima/shared";
 import type { Logger } from "pino";
@@ -17,6 +18,11 @@ export interface SqliteOutboxOptions {
   keepDays?: number;
   /** share of the quota above which every append logs a warning; default 0.8 */
   warnAt?: number;
+  /**
+   * disk space held in `<path>.reserve` and given back when the disk fills, so sent
+   * events can still be acknowledged (SQLite may need room to checkpoint); default 8 MiB
+   */
+  reserveBytes?: number;
   /** registers outbox gauges here when given */
   registry?: Registry;
 }
@@ -50,6 +56,9 @@ interface PendingWrite {
  * same SQLITE_FULL. On it the outbox logs an error, drops events older than `keepDays`
  * (counted in `dropped`, persisted, logged with the count) and retries once; if that frees
  * nothing the append rejects with `storage_full` and nothing already committed is touched.
+ * A real full disk could also stop the backlog from draining (acknowledging sent events
+ * writes to the WAL, and checkpointing it may need to grow the file), so the outbox holds
+ * a small reserve file and deletes it when the disk fills; it is taken again later.
  */
 export class SqliteOutbox implements OutboxQueue {
   private pendingCount = 0;
@@ -65,6 +74,8 @@ export class SqliteOutbox implements OutboxQueue {
   private pageSize = 4096;
   private maxPages = 0;
   private lastWarnAt = Number.NEGATIVE_INFINITY;
+  private reserveHeld = false;
+  private lastReserveAttempt = Number.NEGATIVE_INFINITY;
 
   private constructor(
     private readonly writer: Connection,
@@ -96,6 +107,7 @@ export class SqliteOutbox implements OutboxQueue {
     const insertFull = await writer.prepare(`INSERT INTO events (ts, body) VALUES ${placeholders}`);
     const outbox = new SqliteOutbox(writer, reader, insertFull, options);
     await outbox.load();
+    await outbox.holdReserve();
     return outbox;
   }
 
@@ -191,10 +203,16 @@ export class SqliteOutbox implements OutboxQueue {
       await this.insertInTransaction(group);
     } catch (error) {
       if (!isFull(error)) throw toProximaError(error);
+      const quotaReached = await this.quotaReached();
       this.options.logger?.error(
-        { quotaBytes: this.maxPages * this.pageSize, pending: this.pendingCount },
-        "outbox storage full: dropping events older than the retention window to make room",
+        { quotaBytes: this.maxPages * this.pageSize, quotaReached, pending: this.pendingCount },
+        quotaReached
+          ? "outbox quota reached: dropping unsent events older than the retention window to make room"
+          : "the gateway's disk is full: releasing the outbox reserve so the backlog can still drain",
       );
+      // the reserve is for acknowledging sent events (a checkpoint may need to grow the
+      // file), never for new events: appends are refused below unless old events went
+      if (!quotaReached) await this.releaseReserve();
       const freed = await this.dropOlderThan(this.clock.now() - this.keepDays * DAY_MS).catch(() => 0);
       if (freed > 0) {
         try {
@@ -206,13 +224,63 @@ export class SqliteOutbox implements OutboxQueue {
       }
       throw new ProximaError(
         "storage_full",
-        `the outbox is full (quota ${this.maxPages * this.pageSize} bytes, ${this.pendingCount} events waiting, ` +
-          `none older than ${this.keepDays} days left to drop): events are refused until the cloud drains ` +
-          "the backlog; free disk space or raise outbox.maxBytes",
-        { pending: this.pendingCount, dropped: this.dropped },
+        `${quotaReached ? `the outbox quota (${this.maxPages * this.pageSize} bytes) is reached` : "the gateway's disk is full"}` +
+          ` with ${this.pendingCount} events waiting and none older than ${this.keepDays} days to drop:` +
+          " new events are refused until the cloud drains the backlog; " +
+          (quotaReached
+            ? "raise outbox.maxBytes or restore the link"
+            : "free disk space or restore the link"),
+        { pending: this.pendingCount, dropped: this.dropped, quotaReached },
       );
     }
     await this.warnWhenNearlyFull();
+  }
+
+  private async quotaReached(): Promise<boolean> {
+    const pages = await this.writer.get<{ page_count: number }>("PRAGMA page_count").catch(() => undefined);
+    const free = await this.writer
+      .get<{ freelist_count: number }>("PRAGMA freelist_count")
+      .catch(() => undefined);
+    // the insert needs a few pages; "within 1%" of the quota counts as reached
+    return (pages?.page_count ?? 0) - (free?.freelist_count ?? 0) >= this.maxPages * 0.99;
+  }
+
+  /** Disk space set aside at open, given back when the disk fills (see the class comment). */
+  private reservePath(): string {
+    return `${this.options.path}.reserve`;
+  }
+
+  private async holdReserve(): Promise<void> {
+    const bytes = this.options.reserveBytes ?? 8 * 1024 * 1024;
+    if (bytes <= 0) return;
+    try {
+      const existing = await stat(this.reservePath()).catch(() => null);
+      if (existing?.size !== bytes) {
+        // taken back only with room to spare: grabbing the last free bytes would stall the drain
+        const fs = await statfs(dirname(this.options.path));
+        if (fs.bavail * fs.bsize < 2 * bytes) {
+          this.lastReserveAttempt = this.clock.now();
+          return;
+        }
+        await writeFile(this.reservePath(), Buffer.alloc(bytes));
+      }
+      this.reserveHeld = true;
+    } catch (error) {
+      await unlink(this.reservePath()).catch(() => undefined);
+      this.reserveHeld = false;
+      this.options.logger?.warn(
+        { err: (error as Error).message, reserveBytes: bytes },
+        "cannot set aside the outbox reserve (disk full?)",
+      );
+    }
+    this.lastReserveAttempt = this.clock.now();
+  }
+
+  private async releaseReserve(): Promise<void> {
+    if (!this.reserveHeld) return;
+    await unlink(this.reservePath()).catch(() => undefined);
+    this.reserveHeld = false;
+    this.lastReserveAttempt = this.clock.now();
   }
 
   private async insertInTransaction(group: PendingAppend[]): Promise<void> {
@@ -325,6 +393,8 @@ export class SqliteOutbox implements OutboxQueue {
         await this.writer.run("COMMIT");
         this.pendingCount -= changes;
         this.lastSyncAt = syncedAt;
+        if (!this.reserveHeld && this.clock.now() - this.lastReserveAttempt > 10_000)
+          await this.holdReserve();
       } catch (error) {
         await this.writer.run("ROLLBACK").catch(() => undefined);
         throw toProximaError(error);
