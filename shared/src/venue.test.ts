@@ -51,6 +51,10 @@ describe("Venue", () => {
       expect.arrayContaining([
         expect.stringMatching(/^scanners\[2\]\.zone:/),
         expect.stringMatching(/^zones\[2\]\.kind:/),
+        // and, in the same answer, the cross-references
+        'zones[1].id: duplicate zone id "entrance"',
+        expect.stringMatching(/^scanners\[0\]\.zone: unknown zone "lobby"/),
+        'scanners[1].id: duplicate scanner id "gw-a"',
       ]),
     );
     // the cross-reference checks run once the shapes are right

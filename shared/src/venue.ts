@@ -72,36 +72,55 @@ export const Venue = z
     beacons: z.array(BeaconSpec).optional(),
     tuning: PresenceTuning.optional(),
   })
-  .superRefine((venue, ctx) => {
-    const zoneIds = new Set<string>();
-    venue.zones.forEach((zone, i) => {
-      if (zoneIds.has(zone.id))
-        ctx.addIssue({ code: "custom", path: ["zones", i, "id"], message: `duplicate zone id "${zone.id}"` });
-      zoneIds.add(zone.id);
-    });
-    const scannerIds = new Set<string>();
-    venue.scanners.forEach((scanner, i) => {
-      if (scannerIds.has(scanner.id))
-        ctx.addIssue({
-          code: "custom",
-          path: ["scanners", i, "id"],
-          message: `duplicate scanner id "${scanner.id}"`,
-        });
-      scannerIds.add(scanner.id);
-      if (!zoneIds.has(scanner.zone))
-        ctx.addIssue({
-          code: "custom",
-          path: ["scanners", i, "zone"],
-          message: `unknown zone "${scanner.zone}" (known: ${[...zoneIds].join(", ")})`,
-        });
-    });
-    venue.beacons?.forEach((beacon, i) => {
-      if (beacon.fixed && !zoneIds.has(beacon.fixed.zone))
-        ctx.addIssue({
-          code: "custom",
-          path: ["beacons", i, "fixed", "zone"],
-          message: `unknown zone "${beacon.fixed.zone}"`,
-        });
-    });
-  });
+  .superRefine(
+    (venue, ctx) => {
+      // runs even when fields failed their own schema (see `when`), so every problem of a
+      // venue file is listed at once: read defensively
+      const zones: unknown[] = Array.isArray(venue.zones) ? venue.zones : [];
+      const scanners: unknown[] = Array.isArray(venue.scanners) ? venue.scanners : [];
+      const zoneIds = new Set<string>();
+      const idOf = (item: unknown, key: "id" | "zone"): string | undefined => {
+        const value =
+          typeof item === "object" && item !== null ? (item as Record<string, unknown>)[key] : undefined;
+        return typeof value === "string" ? value : undefined;
+      };
+      zones.forEach((zone, i) => {
+        const id = idOf(zone, "id");
+        if (id === undefined) return;
+        if (zoneIds.has(id))
+          ctx.addIssue({ code: "custom", path: ["zones", i, "id"], message: `duplicate zone id "${id}"` });
+        zoneIds.add(id);
+      });
+      const scannerIds = new Set<string>();
+      scanners.forEach((scanner, i) => {
+        const id = idOf(scanner, "id");
+        if (id !== undefined) {
+          if (scannerIds.has(id))
+            ctx.addIssue({
+              code: "custom",
+              path: ["scanners", i, "id"],
+              message: `duplicate scanner id "${id}"`,
+            });
+          scannerIds.add(id);
+        }
+        const zone = idOf(scanner, "zone");
+        if (zone !== undefined && !zoneIds.has(zone))
+          ctx.addIssue({
+            code: "custom",
+            path: ["scanners", i, "zone"],
+            message: `unknown zone "${zone}" (known: ${[...zoneIds].join(", ")})`,
+          });
+      });
+      (Array.isArray(venue.beacons) ? venue.beacons : []).forEach((beacon, i) => {
+        const zone = beacon?.fixed?.zone;
+        if (typeof zone === "string" && !zoneIds.has(zone))
+          ctx.addIssue({
+            code: "custom",
+            path: ["beacons", i, "fixed", "zone"],
+            message: `unknown zone "${zone}"`,
+          });
+      });
+    },
+    { when: (payload) => typeof payload.value === "object" && payload.value !== null },
+  );
 export type Venue = z.infer<typeof Venue>;

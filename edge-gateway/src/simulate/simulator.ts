@@ -360,7 +360,8 @@ export function createSimulation(options: SimulationOptions): Simulation {
   devices.push(poster, sensor);
 
   // schedule: fixed devices advertise from the start; walkers arrive over the first half
-  const arrivalSpread = Number.isFinite(end) ? (end - start) * 0.5 : 5 * 60_000;
+  // endless (live demo): the first visitors walk in within half a minute
+  const arrivalSpread = Number.isFinite(end) ? (end - start) * 0.5 : 30_000;
   for (const d of devices) {
     if (d.kind === "fixed") {
       d.active = true;
