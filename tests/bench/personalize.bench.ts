@@ -7,8 +7,9 @@
  * trip, independent of how busy the shared machine is.
  *
  * Open loop: requests leave on a fixed schedule whether or not replies came back, so a
- * slow reply cannot hide the ones queued behind it. Echo and personalize alternate in
- * blocks, so drift in the machine's load hits both alike.
+ * slow reply cannot hide the ones queued behind it. Echo probes are interleaved in the
+ * same stream (200/s beside the 1,000 personalize/s), so bursts of load from other work
+ * on the machine hit both alike.
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import {
@@ -27,9 +28,10 @@ import { startBenchGateway } from "./start-gateway.js";
 const options = benchOptions();
 const PROFILES = 100_000;
 const RATE = 1000;
-const BLOCK_MS = 1000;
-const BLOCKS = 10; // per method: short blocks, so bursts of outside load hit both methods alike
-const WARMUP_MS = 2000;
+const MEASURE_MS = 20_000;
+const WARMUP_MS = 3000;
+/** one echo probe per this many personalize requests (200/s beside 1,000/s) */
+const PROBE_EVERY = 5;
 
 const ready = await startBenchGateway({ profiles: PROFILES, clients: [{ id: "kiosk-1", role: "kiosk" }] });
 
@@ -44,18 +46,18 @@ const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${ready.port}`, {
 await client.subscribeAsync(topics.rpcResponse("kiosk-1"), { qos: 0 });
 
 const sentAt = new Map<string, number>();
-let record: number[] | null = null;
+let record: { echo: number[]; personalize: number[] } | null = null;
 let errors = 0;
 client.on("message", (_topic, payload) => {
   const now = performance.now();
-  // the id leads the payload: {"id":"…", — avoid parsing 1,000 replies/s twice
+  // the id leads the payload: {"id":"…", — no need to parse 1,200 replies/s
   const end = payload.indexOf(34, 7);
   const id = payload.toString("latin1", 7, end);
   const t0 = sentAt.get(id);
   if (t0 === undefined) return;
   sentAt.delete(id);
   if (payload.indexOf('"ok":false') !== -1) errors++;
-  record?.push(now - t0);
+  record?.[id[0] === "e" ? "echo" : "personalize"].push(now - t0);
 });
 
 let seq = 0;
@@ -64,36 +66,42 @@ const nextRandom = () => {
   rng = (Math.imul(rng, 1103515245) + 12345) >>> 0;
   return rng / 4_294_967_296;
 };
+/** ids start with the method's initial, so a reply is filed without parsing it */
 function request(method: "echo" | "personalize"): string {
-  const id = `r${seq++}`;
+  const id = `${method[0]}${seq++}`;
   if (method === "echo") return JSON.stringify({ id, method, params: { kiosk: "kiosk-1", n: seq } });
-  const r = nextRandom();
   const identity =
-    r < 0.9
+    nextRandom() < 0.9
       ? { type: "loyalty", value: loyaltyNumber(Math.floor(nextRandom() * PROFILES)) }
       : { type: "anonymous", value: `session-${seq}` };
   return JSON.stringify({ id, method, params: { identity } });
 }
 
-/** Sends `method` at RATE/s for `ms`, open loop; returns latencies and the pacing lag. */
-async function block(method: "echo" | "personalize", ms: number, measure: boolean) {
-  const latencies: number[] = [];
+/**
+ * Open loop for `ms`: a personalize request every 1/RATE s and, interleaved in the same
+ * stream, an echo probe every PROBE_EVERY slots — both see the same broker, the same
+ * socket and the same moments of outside load, so their ratio is what deciding adds.
+ */
+async function phase(ms: number, measure: boolean) {
+  const latencies = { echo: [] as number[], personalize: [] as number[] };
   record = measure ? latencies : null;
   const lags: number[] = [];
   const start = performance.now();
   const total = Math.floor((ms / 1000) * RATE);
   let sent = 0;
+  const send = (method: "echo" | "personalize") => {
+    const payload = request(method);
+    sentAt.set(payload.slice(7, payload.indexOf('"', 7)), performance.now());
+    client.publish(topics.rpcRequest("kiosk-1"), payload, { qos: 0 });
+  };
   await new Promise<void>((resolve) => {
     const tick = () => {
       const now = performance.now();
       const due = Math.min(total, Math.floor(((now - start) / 1000) * RATE) + 1);
       while (sent < due) {
-        const payload = request(method);
-        const id = payload.slice(7, payload.indexOf('"', 7));
-        const t = performance.now();
-        lags.push(t - (start + (sent * 1000) / RATE));
-        sentAt.set(id, t);
-        client.publish(topics.rpcRequest("kiosk-1"), payload, { qos: 0 });
+        lags.push(performance.now() - (start + (sent * 1000) / RATE));
+        send("personalize");
+        if (sent % PROBE_EVERY === 0) send("echo");
         sent++;
       }
       if (sent < total) setTimeout(tick, 0.5);
@@ -101,40 +109,26 @@ async function block(method: "echo" | "personalize", ms: number, measure: boolea
     };
     tick();
   });
-  await new Promise((r) => setTimeout(r, 300)); // stragglers
+  const elapsedMs = performance.now() - start;
+  await new Promise((r) => setTimeout(r, 500)); // stragglers
   const lost = sentAt.size;
   sentAt.clear();
   record = null;
-  return { latencies, lags, sent, lost, elapsedMs: performance.now() - start - 300 };
+  return { latencies, lags, sent, lost, elapsedMs };
 }
 
-await block("echo", WARMUP_MS, false);
-await block("personalize", WARMUP_MS, false);
+await phase(WARMUP_MS, false);
 ready.measure();
 const clientLoop = monitorEventLoopDelay({ resolution: 1 });
 clientLoop.enable();
-const results = { echo: [] as number[], personalize: [] as number[] };
-let sent = 0;
-let lost = 0;
-let elapsed = 0;
-let maxLagP99 = 0;
-for (let i = 0; i < BLOCKS; i++)
-  for (const method of ["echo", "personalize"] as const) {
-    const b = await block(method, BLOCK_MS, true);
-    results[method].push(...b.latencies);
-    if (method === "personalize") {
-      sent += b.sent;
-      elapsed += b.elapsedMs;
-    }
-    lost += b.lost;
-    maxLagP99 = Math.max(
-      maxLagP99,
-      percentile(
-        [...b.lags].sort((x, y) => x - y),
-        99,
-      ),
-    );
-  }
+const measured = await phase(MEASURE_MS, true);
+const results = measured.latencies;
+const { sent, lost } = measured;
+const elapsed = measured.elapsedMs;
+const maxLagP99 = percentile(
+  [...measured.lags].sort((x, y) => x - y),
+  99,
+);
 
 clientLoop.disable();
 await client.endAsync();
@@ -163,7 +157,7 @@ const p = results.personalize.sort((a, b) => a - b);
 const e = results.echo.sort((a, b) => a - b);
 const round = (n: number) => Math.round(n * 1000) / 1000;
 report(
-  "personalize: MQTT.js → gateway broker → offer engine over 100,000 cached profiles, open loop at 1,000 req/s",
+  "personalize: MQTT.js → gateway broker → offer engine over 100,000 cached profiles, open loop at 1,000 req/s + 200 echo/s interleaved",
   {
     profiles: PROFILES,
     p50Ms: round(percentile(p, 50)),
@@ -174,6 +168,7 @@ report(
     echoP99Ms: round(percentile(e, 99)),
     ratio: round(percentile(p, 99) / percentile(e, 99)),
     requests: p.length,
+    echoProbes: e.length,
     lost,
     errors,
     decisionsLogged: stopped.outboxPending,
