@@ -9,7 +9,11 @@ import type { Sql } from "./sql.js";
 type Migration = (dialect: Sql["dialect"]) => string;
 
 export const MIGRATIONS: Migration[] = [
-  (dialect) => `
+  (dialect) => {
+    // SQLite: tables keyed by text are stored clustered by that key (one B-tree, not a
+    // rowid table plus a key index): half the pages written per ingest batch.
+    const clustered = dialect === "sqlite" ? " WITHOUT ROWID" : "";
+    return `
 CREATE TABLE IF NOT EXISTS events (
   id TEXT PRIMARY KEY,
   ts BIGINT NOT NULL,
@@ -20,14 +24,14 @@ CREATE TABLE IF NOT EXISTS events (
   identity_key TEXT NOT NULL,
   body TEXT NOT NULL,
   received_at BIGINT NOT NULL
-);
+)${clustered};
 CREATE INDEX IF NOT EXISTS events_timeline ON events (identity_key, ts DESC, id DESC);
 -- identities carried as extras by events filed under another identity (erasure redacts them)
 CREATE TABLE IF NOT EXISTS event_links (
   identity_key TEXT NOT NULL,
   event_id TEXT NOT NULL,
   PRIMARY KEY (identity_key, event_id)
-);
+)${clustered};
 CREATE TABLE IF NOT EXISTS profiles (
   id TEXT PRIMARY KEY,
   created_at BIGINT NOT NULL,
@@ -41,7 +45,7 @@ CREATE TABLE IF NOT EXISTS identities (
   profile_id TEXT NOT NULL,
   created_at BIGINT NOT NULL,
   shared SMALLINT NOT NULL DEFAULT 0
-);
+)${clustered};
 CREATE INDEX IF NOT EXISTS identities_profile ON identities (profile_id);
 CREATE TABLE IF NOT EXISTS merges (
   id TEXT PRIMARY KEY,
@@ -58,7 +62,7 @@ CREATE TABLE IF NOT EXISTS merge_blocks (
   a TEXT NOT NULL,
   b TEXT NOT NULL,
   PRIMARY KEY (a, b)
-);
+)${clustered};
 CREATE TABLE IF NOT EXISTS identity_stats (
   key TEXT PRIMARY KEY,
   events BIGINT NOT NULL,
@@ -71,7 +75,7 @@ CREATE TABLE IF NOT EXISTS identity_stats (
   rating_count BIGINT NOT NULL,
   pours BIGINT NOT NULL,
   last_purchase_ts BIGINT NOT NULL
-);
+)${clustered};
 CREATE TABLE IF NOT EXISTS identity_items (
   key TEXT NOT NULL,
   kind TEXT NOT NULL,
@@ -79,27 +83,27 @@ CREATE TABLE IF NOT EXISTS identity_items (
   count BIGINT NOT NULL,
   last_ts BIGINT NOT NULL,
   PRIMARY KEY (key, kind, item)
-);
+)${clustered};
 CREATE TABLE IF NOT EXISTS identity_days (
   key TEXT NOT NULL,
   venue_id TEXT NOT NULL,
   day BIGINT NOT NULL,
   PRIMARY KEY (key, venue_id, day)
-);
+)${clustered};
 CREATE TABLE IF NOT EXISTS identity_consent (
   key TEXT NOT NULL,
   purpose TEXT NOT NULL,
   granted SMALLINT NOT NULL,
   ts BIGINT NOT NULL,
   PRIMARY KEY (key, purpose)
-);
+)${clustered};
 CREATE TABLE IF NOT EXISTS identity_attributes (
   key TEXT NOT NULL,
   name TEXT NOT NULL,
   value TEXT NOT NULL,
   ts BIGINT NOT NULL,
   PRIMARY KEY (key, name)
-);
+)${clustered};
 CREATE TABLE IF NOT EXISTS sources (
   id TEXT PRIMARY KEY,
   kind TEXT NOT NULL,
@@ -116,17 +120,16 @@ CREATE TABLE IF NOT EXISTS feed (
   entity_id TEXT NOT NULL,
   seq BIGINT NOT NULL,
   deleted SMALLINT NOT NULL DEFAULT 0,
-  PRIMARY KEY (venue_id, kind, entity_id)
-);
+  PRIMARY KEY (kind, entity_id, venue_id)
+)${clustered};
 CREATE INDEX IF NOT EXISTS feed_venue_seq ON feed (venue_id, seq);
-CREATE INDEX IF NOT EXISTS feed_entity ON feed (entity_id);
 ${dialect === "postgres" ? "CREATE SEQUENCE IF NOT EXISTS feed_seq;" : "CREATE TABLE IF NOT EXISTS feed_counter (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL); INSERT OR IGNORE INTO feed_counter VALUES (1, 0);"}
 CREATE TABLE IF NOT EXISTS segments (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS segment_members (
   segment_id TEXT NOT NULL,
   profile_id TEXT NOT NULL,
   PRIMARY KEY (segment_id, profile_id)
-);
+)${clustered};
 CREATE INDEX IF NOT EXISTS segment_members_profile ON segment_members (profile_id);
 CREATE TABLE IF NOT EXISTS campaigns (id TEXT PRIMARY KEY, body TEXT NOT NULL, venues TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS catalogues (venue_id TEXT PRIMARY KEY, body TEXT NOT NULL);
@@ -137,7 +140,8 @@ CREATE TABLE IF NOT EXISTS erasures (
   identities BIGINT NOT NULL,
   events BIGINT NOT NULL
 );
-`,
+`;
+  },
 ];
 
 /** Advisory lock keys (PostgreSQL): migrations, identity structure, feed sequence. */

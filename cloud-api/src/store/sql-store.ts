@@ -536,7 +536,7 @@ export class SqlStore implements Store {
       await tx.run(
         `INSERT INTO feed (venue_id, kind, entity_id, seq, deleted)
          SELECT v, k, e, nextval('feed_seq'), d FROM unnest($1::text[], $2::text[], $3::text[], $4::int2[]) AS t(v, k, e, d)
-         ON CONFLICT (venue_id, kind, entity_id) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted`,
+         ON CONFLICT (kind, entity_id, venue_id) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted`,
         [
           rows.map((r) => r.venueId),
           rows.map((r) => r.kind),
@@ -562,7 +562,7 @@ export class SqlStore implements Store {
         ["deleted", "int2"],
       ],
       rows.map((r, i) => [r.venueId, r.kind, r.entityId, first + i, r.deleted ? 1 : 0]),
-      "ON CONFLICT (venue_id, kind, entity_id) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted",
+      "ON CONFLICT (kind, entity_id, venue_id) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted",
     );
   }
 
