@@ -169,6 +169,13 @@ for (const adapter of ["sqlite", "postgres"] as const) {
       expect(venueHour.get(at("2026-03-29T01:00:00Z"))).toMatchObject({ visits: 4, visitors: 2 });
     });
 
+    it("answers the endpoint's JSON text exactly as the object form, hourly and daily", async () => {
+      for (const bucket of ["hour", "day"] as const) {
+        const q = { venueId: venue.venueId, from: SPRING_DAY_START - 86_400_000, to: SPRING_NEXT_DAY, bucket };
+        expect(JSON.parse(await analytics.queries.footfallBody(q))).toEqual(await analytics.queries.footfall(q));
+      }
+    });
+
     it("gives the 25-hour autumn day both 02:00 hours and one day bucket", async () => {
       const hours = await analytics.queries.footfall({
         venueId: venue.venueId,

@@ -17,11 +17,19 @@ import {
   weekOf,
 } from "@proxima/shared";
 import { emptySketch, mergeInto, sketchPercentile } from "./dwell-sketch.js";
-import { ALL_VENUES, ALL_ZONES, decodeCells, getOrSet } from "./rollup.js";
+import { ALL_VENUES, ALL_ZONES, decodeBuckets, decodeCells, getOrSet } from "./rollup.js";
 import type { Sql } from "./sql.js";
 import type { VenueRegistry } from "./venues.js";
 
 type Bucket = FootfallRangeResponse["zones"][number]["buckets"][number];
+
+/** The venue file's zones in its order, then zones only seen in data, sorted; never "*". */
+function zoneOrder(known: readonly string[], seen: Iterable<string>): string[] {
+  const extra = [...seen].filter((z) => z !== ALL_ZONES && !known.includes(z)).sort();
+  return [...known, ...extra];
+}
+
+const EMPTY_CELL = `"visitors":0,"visits":0,"dwellP50Ms":null,"dwellP90Ms":null}`;
 
 /** A presence with no exit after this long is stale (a lost exit), not someone still there. */
 export const STALE_PRESENCE_MS = 4 * HOUR_MS;
@@ -42,9 +50,7 @@ export class AnalyticsQueries {
     const tz = this.venues.timeZoneOf(q.venueId);
     const known = this.venues.get(q.venueId)?.venue.zones.map((z) => z.id) ?? [];
     const series = q.bucket === "hour" ? await this.hourly(q) : await this.daily(q, tz);
-    const zones = [...new Set([...known, ...series.keys()])].filter(
-      (z) => z !== ALL_ZONES && z !== "\u0000starts",
-    );
+    const zones = zoneOrder(known, series.keys()).filter((z) => z !== "\u0000starts");
     const empty = series.get("\u0000starts") ?? [];
     const fill = (zone: string): Bucket[] =>
       series.get(zone) ??
@@ -58,6 +64,59 @@ export class AnalyticsQueries {
       zones: zones.map((zone) => ({ zone, buckets: fill(zone) })),
       venue: fill(ALL_ZONES),
     };
+  }
+
+  /**
+   * The footfall response as JSON text. Hourly: spliced from the stored cell fragments
+   * (same document as `JSON.stringify(await footfall(q))`, a test holds them equal),
+   * because building and serialising 216,000 bucket objects is most of a 90-day query.
+   */
+  async footfallBody(q: FootfallRangeQuery): Promise<string> {
+    if (q.bucket !== "hour") return JSON.stringify(await this.footfall(q));
+    const tz = this.venues.timeZoneOf(q.venueId);
+    const known = this.venues.get(q.venueId)?.venue.zones.map((z) => z.id) ?? [];
+    const first = Math.floor(q.from / HOUR_MS) * HOUR_MS;
+    const end = first + Math.max(0, Math.ceil((q.to - first) / HOUR_MS)) * HOUR_MS;
+    const firstDay = Math.floor(first / DAY_MS) * DAY_MS;
+    const rows = await this.sql.all<{ zone: string; day_start: number; cells: string }>(
+      "SELECT zone, day_start, cells FROM analytics_zone_hours WHERE venue_id = $1 AND day_start >= $2 AND day_start < $3",
+      [q.venueId, firstDay, end],
+    );
+    const days: number[] = [];
+    for (let d = firstDay; d < end; d += DAY_MS) days.push(d);
+    const byZone = new Map<string, Map<number, string>>();
+    for (const row of rows) getOrSet(byZone, row.zone, () => new Map()).set(Number(row.day_start), row.cells);
+    const inRange = (b: { start: number }) => b.start >= first && b.start < end;
+    const emptyDays = new Map<number, string>();
+    const emptyDay = (d: number) =>
+      getOrSet(emptyDays, d, () =>
+        Array.from({ length: 24 }, (_, i) => d + i * HOUR_MS)
+          .filter((start) => start >= first && start < end)
+          .map((start) => `{"start":${start},${EMPTY_CELL}`)
+          .join(","),
+      );
+    const series = (zone: string): string => {
+      const stored = byZone.get(zone);
+      const pieces: string[] = [];
+      for (const d of days) {
+        const text = stored?.get(d);
+        const piece =
+          text === undefined
+            ? emptyDay(d)
+            : d >= first && d + DAY_MS <= end
+              ? text // a whole day inside the range: the stored text as is
+              : decodeBuckets(text)
+                  .filter(inRange)
+                  .map((b) => JSON.stringify(b))
+                  .join(",");
+        if (piece !== "") pieces.push(piece);
+      }
+      return `[${pieces.join(",")}]`;
+    };
+    const zones = zoneOrder(known, byZone.keys());
+    return `{"venueId":${JSON.stringify(q.venueId)},"bucket":"hour","from":${q.from},"to":${q.to},"timeZone":${JSON.stringify(tz)},"zones":[${zones
+      .map((z) => `{"zone":${JSON.stringify(z)},"buckets":${series(z)}}`)
+      .join(",")}],"venue":${series(ALL_ZONES)}}`;
   }
 
   /** zone → dense hourly buckets; key "\0starts" holds an empty template. */

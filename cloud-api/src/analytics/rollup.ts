@@ -146,18 +146,39 @@ export function mergeHourRows(into: HourRow, from: HourRow): HourRow {
   return into;
 }
 
-/** Compact JSON: [[visits, visitors, p50, p90] × 24]; sketches as arrays or 0 for none. */
-export function encodeCells(row: HourRow): string {
-  return JSON.stringify(row.cells.map((c) => [c.visits, c.visitors, c.p50 ?? -1, c.p90 ?? -1]));
+/**
+ * A zone's UTC day of hourly cells, stored as the very JSON the footfall endpoint
+ * answers with: 24 bucket objects `{"start","visitors","visits","dwellP50Ms","dwellP90Ms"}`
+ * joined by ",". A 90-day hourly query then concatenates 90 stored strings per zone
+ * instead of parsing and re-serialising 216,000 objects.
+ */
+export function encodeCells(row: HourRow, utcDayStart: number): string {
+  return row.cells
+    .map(
+      (c, i) =>
+        `{"start":${utcDayStart + i * HOUR_MS},"visitors":${c.visitors},"visits":${c.visits},"dwellP50Ms":${c.p50 ?? "null"},"dwellP90Ms":${c.p90 ?? "null"}}`,
+    )
+    .join(",");
+}
+
+export interface StoredBucket {
+  start: number;
+  visitors: number;
+  visits: number;
+  dwellP50Ms: number | null;
+  dwellP90Ms: number | null;
+}
+
+export function decodeBuckets(text: string): StoredBucket[] {
+  return JSON.parse(`[${text}]`) as StoredBucket[];
 }
 
 export function decodeCells(text: string): HourCell[] {
-  const raw = JSON.parse(text) as [number, number, number, number][];
-  return raw.map(([visits, visitors, p50, p90]) => ({
-    visits,
-    visitors,
-    p50: p50 < 0 ? null : p50,
-    p90: p90 < 0 ? null : p90,
+  return decodeBuckets(text).map((c) => ({
+    visits: c.visits,
+    visitors: c.visitors,
+    p50: c.dwellP50Ms,
+    p90: c.dwellP90Ms,
   }));
 }
 
@@ -260,7 +281,7 @@ export async function writeVisitRollup(
         : delta;
       finishCells(merged);
       const [v, z, d] = key.split("\u0000") as [string, string, string];
-      return [v, z, Number(d), encodeCells(merged), encodeSketches(merged)];
+      return [v, z, Number(d), encodeCells(merged, Number(d)), encodeSketches(merged)];
     });
     await sql.run(
       `INSERT INTO analytics_zone_hours (venue_id, zone, day_start, cells, sketches) VALUES ${valuesPlaceholders(rows.length, 5)}
