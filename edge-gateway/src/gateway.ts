@@ -190,12 +190,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ...(options.tls ? { tls: options.tls } : {}),
   });
   const { aedes, topics } = broker;
+  let closed = false;
   aedesRef = aedes;
   const publish = (topic: string, body: unknown, retain = false) =>
     aedes.publish(
       { cmd: "publish", topic, payload: Buffer.from(JSON.stringify(body)), qos: 1, retain, dup: false },
       (error) => {
-        if (error) logger.error({ topic, err: error }, "gateway publish failed");
+        if (error && !closed) logger.error({ topic, err: error }, "gateway publish failed");
       },
     );
 
@@ -328,7 +329,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         scannerId: config.gatewayId,
         ...(options.baseDir ? { baseDir: options.baseDir } : {}),
       }));
-    await scanner.start((ad) => pipeline.observe(ad));
+    try {
+      await scanner.start((ad) => pipeline.observe(ad));
+    } catch (error) {
+      // e.g. no Bluetooth adapter: release the ports so the process can exit with the message
+      closed = true;
+      pipeline.close(clock.now());
+      await rpc.close();
+      await broker.close();
+      throw error;
+    }
   }
 
   // --- revoked kiosks lose their session within REVOKE_CHECK_MS ---
@@ -352,7 +362,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         if (!closed) revokeTimer = clock.setTimeout(check, REVOKE_CHECK_MS);
       });
   }, REVOKE_CHECK_MS);
-  let closed = false;
 
   return {
     broker,
