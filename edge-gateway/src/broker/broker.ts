@@ -28,6 +28,11 @@ export interface BrokerLimits {
   drainTimeoutMs: number;
   /** CONNECT must arrive within this long after the socket opens */
   connectTimeoutMs: number;
+  /**
+   * aedes heartbeat; wills stored by a previous run that crashed are published within
+   * four heartbeats of the next start (kiosks that never came back show offline)
+   */
+  heartbeatMs: number;
 }
 
 export const DEFAULT_LIMITS: BrokerLimits = {
@@ -37,6 +42,7 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   maxInflightInbound: 100,
   drainTimeoutMs: 5000,
   connectTimeoutMs: 10_000,
+  heartbeatMs: 15_000,
 };
 
 export interface TlsFiles {
@@ -155,6 +161,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     concurrency: 100,
     drainTimeout: limits.drainTimeoutMs,
     connectTimeout: limits.connectTimeoutMs,
+    heartbeatInterval: limits.heartbeatMs,
     maxTopicLevels: limits.maxTopicLevels,
     queueLimit: limits.maxQueued,
     maxInflightInbound: limits.maxInflightInbound,
