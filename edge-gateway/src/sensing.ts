@@ -25,6 +25,7 @@ import {
   type Venue,
 } from "@proxima/shared";
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import { createNobleScanner } from "./ble/noble-scanner.js";
 import { createReplayScanner } from "./ble/replay-scanner.js";
 import type { Scanner } from "./ble/scanner.js";
@@ -77,6 +78,8 @@ export interface ScannerDeps {
   baseDir?: string;
   /** the venue scanner id of this gateway's own radio (noble); default: the first venue scanner */
   scannerId?: string;
+  /** Prometheus registry for the radio's metrics (noble) */
+  registry?: Registry;
 }
 
 /**
@@ -95,6 +98,7 @@ export async function createScanner(config: GatewayConfig["scanner"], deps: Scan
         clock,
         stallRestartMs: config.stallRestartMs,
         ...(deps.logger ? { logger: deps.logger } : {}),
+        ...(deps.registry ? { registry: deps.registry } : {}),
       });
     }
     case "replay":

@@ -6,6 +6,7 @@ import type { EventEmitter } from "node:events";
 import { createRequire } from "node:module";
 import { type Clock, ProximaError, systemClock, type TimerHandle, type TraceRecord } from "@proxima/shared";
 import type { Logger } from "pino";
+import { Counter, Gauge, type Registry } from "prom-client";
 import type { Scanner } from "./scanner.js";
 
 /** The slice of noble's Peripheral we read (typed here so noble's types never leak). */
@@ -64,6 +65,8 @@ export interface NobleScannerOptions {
   powerOnTimeoutMs?: number;
   /** how noble is obtained; tests pass noble built over fake bindings */
   loadNoble?: () => Promise<NobleLike>;
+  /** Prometheus registry for restarts, evictions and tracked addresses */
+  registry?: Registry;
 }
 
 export interface NobleScannerStats {
@@ -173,6 +176,35 @@ export function createNobleScanner(options: NobleScannerOptions): Scanner & { st
   let watchdog: TimerHandle | undefined;
   let onAd: ((ad: TraceRecord) => void) | undefined;
   const detach: (() => void)[] = [];
+  if (options.registry) {
+    const registers = [options.registry];
+    new Counter({
+      name: "proxima_ble_scan_restarts_total",
+      help: "BLE scans restarted after stalling",
+      registers,
+      collect() {
+        this.reset();
+        this.inc(stats.restarts);
+      },
+    });
+    new Counter({
+      name: "proxima_ble_evicted_addresses_total",
+      help: "Addresses whose state was evicted from noble",
+      registers,
+      collect() {
+        this.reset();
+        this.inc(stats.evicted);
+      },
+    });
+    new Gauge({
+      name: "proxima_ble_tracked_addresses",
+      help: "Addresses noble holds state for now",
+      registers,
+      collect() {
+        this.set(seen.size);
+      },
+    });
+  }
 
   const scan = (why: string) => {
     if (!noble || !wanted) return;

@@ -5,6 +5,7 @@ import {
   type TraceRecord,
   type Venue,
 } from "@proxima/shared";
+import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { AnonymousCounter } from "./anonymous.js";
 import { ScannerCalibration } from "./calibration.js";
@@ -230,6 +231,27 @@ describe("presence pipeline", () => {
       tuning: { awayTimeoutMs: 4000 },
     });
     expect(pipeline.tuning).toMatchObject({ minDwellMs: 5000, awayTimeoutMs: 4000, enterMarginDb: 3 });
+  });
+});
+
+describe("metrics", () => {
+  it("exposes adverts by kind, subjects, occupancy and anonymous devices, read at scrape time", async () => {
+    const registry = new Registry();
+    const pipeline = createPresencePipeline({ venue, registry });
+    for (let i = 0; i < 30; i++) for (const r of heard(T0 + i * 100, 1)) pipeline.observe(r);
+    pipeline.observe({
+      ts: T0 + 3000,
+      scanner: "sa",
+      address: "61:00:00:00:00:00",
+      rssi: -60,
+      manufacturerData: "4c0010050b1c93fbf5",
+    });
+    const text = await registry.metrics();
+    expect(text).toContain('proxima_ble_adverts_total{kind="subject"} 90');
+    expect(text).toContain('proxima_ble_adverts_total{kind="anonymous"} 1');
+    expect(text).toContain('proxima_presence_subjects{state="present"} 1');
+    expect(text).toContain('proxima_zone_occupancy{zone="a"} 1');
+    expect(text).toContain("proxima_anonymous_devices_today 1");
   });
 });
 

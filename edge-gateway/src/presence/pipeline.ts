@@ -9,6 +9,7 @@ import type {
   Venue,
 } from "@proxima/shared";
 import type { Logger } from "pino";
+import { Counter, Gauge, type Registry } from "prom-client";
 import { AdvertDecoder, type BeaconHealth } from "../ble/decode.js";
 import { AnonymousCounter } from "./anonymous.js";
 import { ScannerCalibration } from "./calibration.js";
@@ -27,6 +28,8 @@ export interface PresencePipelineOptions {
   logger?: Logger;
   /** live tick, ms (default 500) */
   tickMs?: number;
+  /** Prometheus registry for the pipeline's metrics (read at scrape time, free per advert) */
+  registry?: Registry;
 }
 
 export interface PipelineStats {
@@ -215,6 +218,13 @@ export function createPresencePipeline(options: PresencePipelineOptions): Presen
     tracker.observe(subject, scanner, ad.rssi, ad.ts, info.measuredPower);
   };
 
+  if (options.registry)
+    registerPipelineMetrics(options.registry, {
+      stats: () => ({ ...stats, trackedSubjects: tracker.trackedSubjects, present }),
+      occupancy: () => zoneIds.map((zone, i) => [zone, counts[i]!] as const),
+      anonymous: () => anonymous.estimate().devices,
+    });
+
   let timer: TimerHandle | undefined;
   const tickMs = options.tickMs ?? 500;
   const tick = () => {
@@ -262,4 +272,60 @@ export function createPresencePipeline(options: PresencePipelineOptions): Presen
     calibration: () => calibration.describe(scannerIds),
     stats: () => ({ ...stats, trackedSubjects: tracker.trackedSubjects, present }),
   };
+}
+
+function registerPipelineMetrics(
+  registry: Registry,
+  read: {
+    stats: () => PipelineStats;
+    occupancy: () => (readonly [string, number])[];
+    anonymous: () => number;
+  },
+): void {
+  new Counter({
+    name: "proxima_ble_adverts_total",
+    help: "Advertisements through the presence pipeline, by what they were",
+    labelNames: ["kind"],
+    registers: [registry],
+    collect() {
+      const s = read.stats();
+      this.reset();
+      this.inc({ kind: "subject" }, s.subjectAdverts);
+      this.inc({ kind: "anonymous" }, s.anonymousAdverts);
+      this.inc({ kind: "fixed_beacon" }, s.fixedBeaconAdverts);
+      this.inc({ kind: "unknown_scanner" }, s.unknownScannerAdverts);
+      this.inc(
+        { kind: "other" },
+        s.adverts - s.subjectAdverts - s.anonymousAdverts - s.fixedBeaconAdverts - s.unknownScannerAdverts,
+      );
+    },
+  });
+  new Gauge({
+    name: "proxima_presence_subjects",
+    help: "Subjects the tracker holds state for, and those present in a zone now",
+    labelNames: ["state"],
+    registers: [registry],
+    collect() {
+      const s = read.stats();
+      this.set({ state: "tracked" }, s.trackedSubjects);
+      this.set({ state: "present" }, s.present);
+    },
+  });
+  new Gauge({
+    name: "proxima_zone_occupancy",
+    help: "Subjects in each zone now",
+    labelNames: ["zone"],
+    registers: [registry],
+    collect() {
+      for (const [zone, count] of read.occupancy()) this.set({ zone }, count);
+    },
+  });
+  new Gauge({
+    name: "proxima_anonymous_devices_today",
+    help: "Distinct non-beacon devices today (salted-hash sketch estimate)",
+    registers: [registry],
+    collect() {
+      this.set(read.anonymous());
+    },
+  });
 }
