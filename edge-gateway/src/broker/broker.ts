@@ -7,7 +7,7 @@ import {
 import { createServer as createHttpsServer } from "node:https";
 import { createServer as createNetServer, type Server as NetServer } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
-import { ProximaError, type Topics, topicsFor, type Venue } from "@proxima/shared";
+import { isProximaError, ProximaError, type Topics, topicsFor, type Venue } from "@proxima/shared";
 import { Aedes, type AedesOptions, type AuthenticateError, type Client, type PublishPacket } from "aedes";
 import type { Logger } from "pino";
 import { Counter, Gauge, type Registry } from "prom-client";
@@ -217,6 +217,12 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
           done(null, true);
         },
         (error: Error) => {
+          if (isProximaError(error) && error.code === "rate_limited")
+            return refuse(
+              3,
+              "rate_limited",
+              "refused: too many credential checks at once (server unavailable)",
+            );
           logger.error({ ...log, err: error }, "credential check failed");
           done(refusal(3, "server unavailable"), false);
         },

@@ -48,4 +48,17 @@ describe("CredentialStore", () => {
   it("verifySecret rejects malformed hashes instead of throwing", async () => {
     expect(await verifySecret("x", "plain")).toBe(false);
   });
+
+  it("refuses a flood of wrong passwords with rate_limited instead of queueing scrypt without bound", async () => {
+    const { store } = await tempStore();
+    const secret = await store.add("kiosk-1", "kiosk", 1);
+    const attempts = Array.from({ length: 60 }, (_, i) => store.verify("kiosk-1", `wrong-${i}`));
+    const outcomes = await Promise.allSettled(attempts);
+    const limited = outcomes.filter((o) => o.status === "rejected");
+    expect(limited.length).toBeGreaterThan(0);
+    expect((limited[0] as PromiseRejectedResult).reason).toMatchObject({ code: "rate_limited" });
+    expect(outcomes.filter((o) => o.status === "fulfilled").every((o) => o.value === null)).toBe(true);
+    // the right secret still verifies once the flood has passed
+    expect(await store.verify("kiosk-1", secret)).toBe("kiosk");
+  });
 });

@@ -15,6 +15,9 @@ export type ClientRole = (typeof CLIENT_ROLES)[number];
 /** scrypt parameters (RFC 7914): N=2^14, r=8, p=1 is ~40 ms on a Pi 4, 16 MiB of memory. */
 const SCRYPT = { N: 16_384, r: 8, p: 1, keyLength: 32 } as const;
 
+const MAX_SCRYPT = 2;
+const MAX_SCRYPT_QUEUE = 32;
+
 const StoredCredential = z.object({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/),
   role: z.enum(CLIENT_ROLES),
@@ -70,6 +73,9 @@ export class CredentialStore {
   private mtimeMs = -1;
   private readonly verified = new Map<string, string>();
   private readonly pepper = randomBytes(16);
+  /** scrypt runs on libuv's small thread pool, which SQLite (outbox, cache) needs too */
+  private scryptRunning = 0;
+  private readonly scryptWaiting: (() => void)[] = [];
 
   private constructor(readonly path: string) {}
 
@@ -164,6 +170,26 @@ export class CredentialStore {
     return client && client.revokedAt === undefined ? client : undefined;
   }
 
+  /**
+   * At most MAX_SCRYPT verifications at once and MAX_SCRYPT_QUEUE waiting: a flood of
+   * wrong passwords is refused (`rate_limited`) instead of starving the disk writes
+   * that share the thread pool.
+   */
+  private async limited<T>(task: () => Promise<T>): Promise<T> {
+    if (this.scryptRunning >= MAX_SCRYPT) {
+      if (this.scryptWaiting.length >= MAX_SCRYPT_QUEUE)
+        throw new ProximaError("rate_limited", "too many credential checks at once; try again shortly");
+      await new Promise<void>((resolve) => this.scryptWaiting.push(resolve));
+    }
+    this.scryptRunning++;
+    try {
+      return await task();
+    } finally {
+      this.scryptRunning--;
+      this.scryptWaiting.shift()?.();
+    }
+  }
+
   /** The role of `id` if `secret` is its current secret; null otherwise (unknown, revoked, wrong). */
   async verify(id: string, secret: string): Promise<ClientRole | null> {
     await this.refresh();
@@ -171,7 +197,7 @@ export class CredentialStore {
     if (!client) return null;
     const fingerprint = createHash("sha256").update(this.pepper).update(secret).digest("base64");
     if (this.verified.get(id) === fingerprint) return client.role;
-    if (!(await verifySecret(secret, client.hash))) return null;
+    if (!(await this.limited(() => verifySecret(secret, client.hash)))) return null;
     // the file may have changed while scrypt ran
     if (this.active(id)?.hash !== client.hash) return null;
     this.verified.set(id, fingerprint);
