@@ -7,7 +7,7 @@
  *   SQLite, the `proxima_bench_c360_v1` database on the local PostgreSQL); later runs
  *   reuse them. `--small` uses 100k customers / 1M events (quick check).
  * - sqliteEventsPerSec / postgresEventsPerSec: `store.ingest` with identity resolution
- *   on (batches of 500; 5% of events link a second identity, 10% come from new people),
+ *   on (batches of 500, four in flight per store; 5% of events link a second identity, 10% come from new people),
  *   into a fresh store; PostgreSQL with two store instances ingesting at once, as two
  *   cloud-api processes would. Baselines in the same run (the machine is shared):
  *   plain multi-row inserts of the same batches into a bare table, and the ratios.
@@ -34,6 +34,8 @@ const T0 = Date.UTC(2025, 10, 1);
 const READS = 2000;
 const INGEST_EVENTS = Number(process.env.PROXIMA_BENCH_INGEST ?? 100_000);
 const BATCH = 500;
+/** batches in flight per store, as the ingest route sees them from several gateways */
+const IN_FLIGHT = 4;
 
 const log = (msg: string) => console.error(`[customer360] ${msg}`);
 
@@ -266,15 +268,20 @@ function ingestBatches(stream: number, count: number): EventEnvelope[][] {
   return batches;
 }
 
+/** Events/s through `store.ingest` with IN_FLIGHT batches in flight per store (gateways post concurrently). */
 async function ingestRate(stores: Store[]): Promise<number> {
-  const streams = stores.map((_, s) => ingestBatches(s, INGEST_EVENTS / stores.length));
+  const streams = stores.flatMap((store, s) =>
+    Array.from({ length: IN_FLIGHT }, (_, k) => ({
+      store,
+      batches: ingestBatches(s * IN_FLIGHT + k, INGEST_EVENTS / stores.length / IN_FLIGHT),
+    })),
+  );
   // warm-up: the people exist before the clock starts (the steady state is known people)
-  const warm = ingestBatches(99, 20_000);
-  for (const batch of warm) await stores[0]!.ingest(batch);
+  for (const batch of ingestBatches(99, 20_000)) await stores[0]!.ingest(batch);
   const start = performance.now();
   await Promise.all(
-    stores.map(async (store, s) => {
-      for (const batch of streams[s]!) await store.ingest(batch);
+    streams.map(async ({ store, batches }) => {
+      for (const batch of batches) await store.ingest(batch);
     }),
   );
   return INGEST_EVENTS / ((performance.now() - start) / 1000);

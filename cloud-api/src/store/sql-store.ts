@@ -45,6 +45,18 @@ export interface StoreOptions {
 
 /** PostgreSQL errors worth retrying the whole transaction for. */
 const RETRYABLE = new Set(["40P01", "40001", "23505"]);
+/** event types that change what a gateway's copy of the profile holds */
+const EDGE_RELEVANT = new Set<string>([
+  "pour.completed",
+  "product.chosen",
+  "purchase.completed",
+  "consent.updated",
+  "profile.updated",
+  "identity.linked",
+  "kiosk.identified",
+]);
+/** most events one group-commit transaction takes from the queue */
+const MAX_GROUP_EVENTS = 5000;
 const DEFAULT_TIMELINE = 50;
 const MAX_TIMELINE = 500;
 const ALL_VENUES = "*";
@@ -145,9 +157,62 @@ export class SqlStore implements Store {
 
   // ───────────────────────────── ingest ─────────────────────────────
 
+  /**
+   * Group commit: batches that arrive while a transaction runs are queued and then
+   * stored together in one transaction (up to MAX_GROUP_EVENTS), each caller getting
+   * its own results. Under load (many gateways posting at once) the pages a batch
+   * touches and the commit itself are shared; with one caller it is one batch, one
+   * transaction. If a group fails, its batches are retried one by one, so one bad
+   * batch (a projection that throws) fails only its own caller.
+   */
   async ingest(events: readonly EventEnvelope[]): Promise<IngestResult> {
     if (events.length === 0) return { results: [] };
-    return this.transaction((tx) => this.ingestIn(tx, events));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ events, resolve, reject });
+      if (this.writers < this.maxWriters) void this.drain();
+    });
+  }
+
+  private readonly queue: {
+    events: readonly EventEnvelope[];
+    resolve(result: IngestResult): void;
+    reject(error: unknown): void;
+  }[] = [];
+  private writers = 0;
+  /** SQLite has one writer; PostgreSQL instances overlap two transactions */
+  private get maxWriters() {
+    return this.sql.dialect === "postgres" ? 2 : 1;
+  }
+
+  private async drain(): Promise<void> {
+    this.writers++;
+    try {
+      while (this.queue.length > 0) {
+        const group = [this.queue.shift()!];
+        let size = group[0]!.events.length;
+        while (this.queue.length > 0 && size + this.queue[0]!.events.length <= MAX_GROUP_EVENTS) {
+          const next = this.queue.shift()!;
+          size += next.events.length;
+          group.push(next);
+        }
+        try {
+          const all = group.length === 1 ? group[0]!.events : group.flatMap((g) => g.events);
+          const { results } = await this.transaction((tx) => this.ingestIn(tx, all));
+          let at = 0;
+          for (const g of group) {
+            g.resolve({ results: results.slice(at, at + g.events.length) });
+            at += g.events.length;
+          }
+        } catch (error) {
+          if (group.length === 1) group[0]!.reject(error);
+          else
+            for (const g of group)
+              await this.transaction((tx) => this.ingestIn(tx, g.events)).then(g.resolve, g.reject);
+        }
+      }
+    } finally {
+      this.writers--;
+    }
   }
 
   private async ingestIn(tx: Sql, events: readonly EventEnvelope[]): Promise<IngestResult> {
@@ -235,16 +300,34 @@ export class SqlStore implements Store {
 
     // 5. Sync feed, last: on PostgreSQL it takes the feed lock, held until commit.
     const touched = new Map<string, { venueId: string; kind: string; entityId: string; deleted: boolean }>();
-    accepted.forEach((e, i) => {
-      if (e.venueId === undefined) return;
-      const profileId = plan.eventProfiles[i]!;
-      touched.set(`${e.venueId}|${profileId}`, {
-        venueId: e.venueId,
+    const touch = (venueId: string, profileId: string) =>
+      touched.set(`${venueId}|${profileId}`, {
+        venueId,
         kind: "profile",
         entityId: profileId,
         deleted: false,
       });
+    // A venue hears about a profile the first time the person is active there, and
+    // again whenever something its gateways use changes (favourites, recent products,
+    // consent, identities, name); presence and offer impressions alone change nothing
+    // they use, so they do not re-send the profile (lifecycle refreshes with the next
+    // pour or purchase).
+    const unseen = new Map<string, string>();
+    accepted.forEach((e, i) => {
+      if (e.venueId === undefined) return;
+      const profileId = plan.eventProfiles[i]!;
+      if (EDGE_RELEVANT.has(e.type) || plan.changedProfiles.has(profileId)) touch(e.venueId, profileId);
+      else unseen.set(`${e.venueId}|${profileId}`, profileId);
     });
+    for (const key of touched.keys()) unseen.delete(key);
+    if (unseen.size > 0) {
+      const known = await tx.all<{ venue_id: string; entity_id: string }>(
+        `SELECT venue_id, entity_id FROM feed WHERE kind = 'profile' AND ${inList(tx, "entity_id", 1)}`,
+        [listParam(tx, [...new Set(unseen.values())])],
+      );
+      for (const row of known) unseen.delete(`${row.venue_id}|${row.entity_id}`);
+      for (const [key, profileId] of unseen) touch(key.slice(0, key.indexOf("|")), profileId);
+    }
     const profileWide = new Set(plan.changedProfiles);
     accepted.forEach((e, i) => {
       if (e.type === "consent.updated" || e.type === "profile.updated")
