@@ -201,6 +201,23 @@ describe("presence pipeline", () => {
     expect(events.map((e) => e.zone)).toEqual(["c"]);
   });
 
+  it("moves a live satellite's records onto the hub's clock (its clock is 30 s behind)", () => {
+    const clock = new ManualClock(T0);
+    const pipeline = createPresencePipeline({ venue, clock });
+    const { events } = collect(pipeline);
+    for (let i = 0; i < 30; i++) {
+      clock.advance(100);
+      const satelliteNow = clock.now() - 30_000;
+      pipeline.ingestSightings({ scanner: "sc", ts: satelliteNow, records: heard(satelliteNow, 19) });
+    }
+    expect(pipeline.zoneOf(SUBJECT)).toBe("c");
+    // not taken for gone: its readings count as now, not 30 s ago
+    clock.advance(pipeline.tuning.awayTimeoutMs - 1000);
+    expect(pipeline.zoneOf(SUBJECT)).toBe("c");
+    expect(events[0]!.ts).toBeGreaterThanOrEqual(T0);
+    pipeline.close(clock.now());
+  });
+
   it("closes open presences at the given ts", () => {
     const pipeline = createPresencePipeline({ venue });
     const { events } = collect(pipeline);

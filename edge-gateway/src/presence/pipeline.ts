@@ -45,7 +45,7 @@ export interface PipelineStats {
 export interface PresencePipeline {
   /** One advertisement, at its own `ts` (virtual time moves forward to it first). */
   observe(ad: TraceRecord): void;
-  /** A satellite's batch from `scanner/<id>/sightings`, already validated. */
+  /** A satellite's batch from `scanner/<id>/sightings`, already validated (live: re-timed to our clock). */
   ingestSightings(batch: SightingsBatch): void;
   /** Moves (virtual) time forward: away timeouts fire. */
   advanceTo(ts: number): void;
@@ -239,7 +239,13 @@ export function createPresencePipeline(options: PresencePipelineOptions): Presen
     tuning,
     observe,
     ingestSightings(batch) {
-      for (const record of batch.records) observe(record);
+      // live: a satellite's clock is not ours; its batch says when it was sent by its
+      // clock, so move its records onto ours (transit delay on a store LAN is ms)
+      const skew = clock ? clock.now() - batch.ts : 0;
+      if (Math.abs(skew) < 50) for (const record of batch.records) observe(record);
+      else
+        for (const record of batch.records)
+          observe({ ...record, ts: Math.max(0, Math.round(record.ts + skew)) });
     },
     advanceTo(ts) {
       if (!closed) advanceTo(ts);
