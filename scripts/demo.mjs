@@ -54,7 +54,30 @@ function shutdown(code = 0) {
 process.once("SIGINT", () => shutdown(0));
 process.once("SIGTERM", () => shutdown(0));
 
+// The dashboard's sign-in for the demo (local only; create real users with `proxima-cloud user add`).
+const DEMO_ADMIN = { email: "admin@proxima.local", password: "proxima-demo-admin" };
+
 try {
+  // 90 days of simulated history for two venues (once; later runs reuse it) and the first admin
+  const seeded = spawnSync(
+    process.execPath,
+    [
+      join(root, "cloud-api/bin/proxima-cloud.js"),
+      "demo",
+      "seed",
+      "--venue-file",
+      join(root, "edge-gateway", "examples", "venue.json"),
+      "--days",
+      "90",
+      "--admin-email",
+      DEMO_ADMIN.email,
+      "--admin-password",
+      DEMO_ADMIN.password,
+    ],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+  );
+  if (seeded.status !== 0) throw new Error("could not seed the demo history (see above)");
+  for (const line of seeded.stdout.trim().split("\n")) console.log(`[demo] ${line}`);
   const cloudPort = await choosePort("cloud API", PREFERRED.cloud);
   const cloud = await start(
     "cloud",
@@ -82,6 +105,13 @@ try {
     if (added.status !== 0) throw new Error(`could not create demo credentials for ${id}: ${added.stderr}`);
     kiosks.push(JSON.parse(added.stdout));
   }
+  // keeps the second venue (Harbour) moving on the dashboard's live view
+  await start(
+    "live venue",
+    "cloud-api/bin/proxima-cloud.js",
+    ["demo", "seed", "--venue-file", join(root, "edge-gateway", "examples", "venue.json"), "--live"],
+    (j) => j.msg === "live venue moving",
+  );
   const gateway = await start(
     "gateway",
     "edge-gateway/bin/proxima-gateway.js",
@@ -92,6 +122,7 @@ try {
 Proxima demo is running (Ctrl-C stops it)
   cloud API     ${cloud.url}   (health: ${cloud.url}/health, metrics: ${cloud.url}/metrics)
   gateway       ${gateway.gatewayId} for venue ${gateway.venueId}: MQTT ${gateway.url}, WebSocket ${gateway.wsUrl}, ${gateway.profiles} cached profiles
+  dashboard     ${cloud.url}/   sign in as ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}
   kiosks        ${kiosks.map((k) => `${k.id} (password ${k.secret})`).join(", ")}
   try it        mosquitto_sub -V mqttv311 -p ${gateway.port} -i ${kiosks[0].id} -u ${kiosks[0].id} -P ${kiosks[0].secret} -t proxima/${gateway.venueId}/zone/kiosk-1/occupancy
 `);

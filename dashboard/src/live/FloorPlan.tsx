@@ -11,10 +11,11 @@ const KIND_COLOR: Record<string, string> = {
 /** Zones at their scanners' positions (or their outline), sized and labelled by who is there now. */
 export function FloorPlan({ venue, counts }: { venue: Venue; counts: Map<string, number> }) {
   const points = [...venue.scanners.map((s) => s.position), ...venue.zones.flatMap((z) => z.polygon ?? [])];
-  const minX = Math.min(...points.map((p) => p.x)) - 4;
-  const maxX = Math.max(...points.map((p) => p.x)) + 4;
-  const minY = Math.min(...points.map((p) => p.y)) - 4;
-  const maxY = Math.max(...points.map((p) => p.y)) + 4;
+  const minX = Math.min(...points.map((p) => p.x)) - 5;
+  const maxX = Math.max(...points.map((p) => p.x)) + 5;
+  const minY = Math.min(...points.map((p) => p.y)) - 5;
+  // room below the lowest zone for its label
+  const maxY = Math.max(...points.map((p) => p.y)) + 7;
   const max = Math.max(1, ...counts.values());
   return (
     <svg
@@ -43,7 +44,7 @@ export function FloorPlan({ venue, counts }: { venue: Venue; counts: Map<string,
         const cx = shape.reduce((s, p) => s + p.x, 0) / shape.length;
         const cy = shape.reduce((s, p) => s + p.y, 0) / shape.length;
         const count = counts.get(zone.id) ?? 0;
-        const r = 1.6 + 2.4 * Math.sqrt(count / max);
+        const r = 1.4 + 2.2 * Math.sqrt(count / max);
         const color = KIND_COLOR[zone.kind] ?? "#475569";
         return (
           <g key={zone.id} data-zone={zone.id}>

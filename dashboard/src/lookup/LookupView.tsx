@@ -64,6 +64,14 @@ export function LookupView({ params, timeZone }: { params: URLSearchParams; time
   );
 }
 
+/** Epoch-ms traits (firstSeen, lastVisit, …) as dates; objects as compact JSON. */
+function formatTrait(key: string, value: unknown, timeZone: string): string {
+  if (typeof value === "number" && value > 1e12 && /(Seen|Visit|At|Time)$/.test(key))
+    return formatDateTime(value, timeZone);
+  if (typeof value === "object" && value !== null) return JSON.stringify(value);
+  return String(value);
+}
+
 function Customer({ customer, timeZone }: { customer: Customer360; timeZone: string }) {
   const [items, setItems] = useState<EventEnvelope[]>(customer.timeline.items);
   const [cursor, setCursor] = useState(customer.timeline.nextCursor);
@@ -128,7 +136,7 @@ function Customer({ customer, timeZone }: { customer: Customer360; timeZone: str
             {Object.entries({ ...customer.profile, ...customer.traits }).map(([k, v]) => (
               <div key={k}>
                 <dt>{k}</dt>
-                <dd>{typeof v === "object" ? JSON.stringify(v) : String(v)}</dd>
+                <dd>{formatTrait(k, v, timeZone)}</dd>
               </div>
             ))}
           </dl>
