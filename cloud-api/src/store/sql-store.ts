@@ -926,22 +926,15 @@ export class SqlStore implements Store {
       owner.set(r.key, agg);
     }
     const keys = listParam(sql, [...owner.keys()]);
-    const [stats, items, days, consent, attributes, segments] = await Promise.all([
+    // One round trip for the four small per-identity tables (a uniform row shape), so
+    // the 360 view costs six queries whatever the number of identities.
+    const [stats, detail, segments] = await Promise.all([
       sql.all<StatsRow>(`SELECT * FROM identity_stats WHERE ${inList(sql, "key", 1)}`, [keys]),
-      sql.all<{ key: string; kind: string; item: string; count: number; last_ts: number }>(
-        `SELECT key, kind, item, count, last_ts FROM identity_items WHERE ${inList(sql, "key", 1)}`,
-        [keys],
-      ),
-      sql.all<{ key: string; day: number }>(
-        `SELECT key, day FROM identity_days WHERE ${inList(sql, "key", 1)}`,
-        [keys],
-      ),
-      sql.all<{ key: string; purpose: string; granted: number; ts: number }>(
-        `SELECT key, purpose, granted, ts FROM identity_consent WHERE ${inList(sql, "key", 1)}`,
-        [keys],
-      ),
-      sql.all<{ key: string; name: string; value: string; ts: number }>(
-        `SELECT key, name, value, ts FROM identity_attributes WHERE ${inList(sql, "key", 1)}`,
+      sql.all<{ src: string; key: string; s1: string; s2: string | null; n1: number; n2: number }>(
+        `SELECT 'i' AS src, key, kind AS s1, item AS s2, count AS n1, last_ts AS n2 FROM identity_items WHERE ${inList(sql, "key", 1)}
+         UNION ALL SELECT 'd', key, venue_id, NULL, day, 0 FROM identity_days WHERE ${inList(sql, "key", 1)}
+         UNION ALL SELECT 'c', key, purpose, NULL, granted, ts FROM identity_consent WHERE ${inList(sql, "key", 1)}
+         UNION ALL SELECT 'a', key, name, value, ts, 0 FROM identity_attributes WHERE ${inList(sql, "key", 1)}`,
         [keys],
       ),
       sql.all<{ segment_id: string; profile_id: string }>(
@@ -949,6 +942,18 @@ export class SqlStore implements Store {
         [live],
       ),
     ]);
+    const items: { key: string; kind: string; item: string; count: number; last_ts: number }[] = [];
+    const days: { key: string; day: number }[] = [];
+    const consent: { key: string; purpose: string; granted: number; ts: number }[] = [];
+    const attributes: { key: string; name: string; value: string; ts: number }[] = [];
+    for (const r of detail) {
+      if (r.src === "i")
+        items.push({ key: r.key, kind: r.s1, item: r.s2 ?? "", count: Number(r.n1), last_ts: Number(r.n2) });
+      else if (r.src === "d") days.push({ key: r.key, day: Number(r.n1) });
+      else if (r.src === "c")
+        consent.push({ key: r.key, purpose: r.s1, granted: Number(r.n1), ts: Number(r.n2) });
+      else attributes.push({ key: r.key, name: r.s1, value: r.s2 ?? "null", ts: Number(r.n1) });
+    }
     for (const r of stats) {
       const agg = owner.get(r.key)!;
       const s = statsOf(r);
@@ -1061,9 +1066,13 @@ export class SqlStore implements Store {
   }
 
   async getCustomer(id: string, page: TimelinePage = {}): Promise<Customer360 | null> {
-    const live = await this.liveProfileId(this.sql, id);
-    if (!live) return null;
-    const agg = (await this.aggregates(this.sql, [live])).get(live);
+    // the common case is a live id: follow merges only when it is not
+    let agg = (await this.aggregates(this.sql, [id])).get(id);
+    if (!agg) {
+      const live = await this.liveProfileId(this.sql, id);
+      if (!live || live === id) return null;
+      agg = (await this.aggregates(this.sql, [live])).get(live);
+    }
     if (!agg) return null;
     const timeline = await this.timelineOf(
       this.sql,

@@ -131,6 +131,10 @@ export async function openSql(url: string, options: { poolSize?: number } = {}):
       max: options.poolSize ?? 8,
       types: pgTypes as pg.CustomTypesConfig,
     });
+    // An idle pooled connection can be closed under us (server restart, failover,
+    // DROP DATABASE … WITH (FORCE)); pg then emits 'error' on the pool, which would
+    // crash the process if unhandled. The next query simply opens a new connection.
+    pool.on("error", () => undefined);
     try {
       await pool.query("SELECT 1");
     } catch (cause) {
