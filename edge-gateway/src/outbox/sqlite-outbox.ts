@@ -203,7 +203,7 @@ export class SqliteOutbox implements OutboxQueue {
       await this.insertInTransaction(group);
     } catch (error) {
       if (!isFull(error)) throw toProximaError(error);
-      const quotaReached = await this.quotaReached();
+      const quotaReached = await this.quotaReached(group);
       this.options.logger?.error(
         { quotaBytes: this.maxPages * this.pageSize, quotaReached, pending: this.pendingCount },
         quotaReached
@@ -236,13 +236,13 @@ export class SqliteOutbox implements OutboxQueue {
     await this.warnWhenNearlyFull();
   }
 
-  private async quotaReached(): Promise<boolean> {
-    const pages = await this.writer.get<{ page_count: number }>("PRAGMA page_count").catch(() => undefined);
-    const free = await this.writer
-      .get<{ freelist_count: number }>("PRAGMA freelist_count")
-      .catch(() => undefined);
-    // the insert needs a few pages; "within 1%" of the quota counts as reached
-    return (pages?.page_count ?? 0) - (free?.freelist_count ?? 0) >= this.maxPages * 0.99;
+  /** Whether SQLITE_FULL came from the quota (the disk still has room for this group) or the disk. */
+  private async quotaReached(group: PendingAppend[]): Promise<boolean> {
+    let bytes = 0;
+    for (const append of group) for (const row of append.rows) bytes += row.body.length;
+    const fs = await statfs(dirname(this.options.path)).catch(() => null);
+    if (fs === null) return true;
+    return fs.bavail * fs.bsize > 2 * bytes + 1024 * 1024;
   }
 
   /** Disk space set aside at open, given back when the disk fills (see the class comment). */

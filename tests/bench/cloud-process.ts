@@ -1,0 +1,66 @@
+/**
+ * Runs the cloud CLI from source in its own process (benchmarks run from source with
+ * tsx, like `pnpm bench` itself): `serve` on port 0, and `token create` against the
+ * same database.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { createInterface } from "node:readline";
+import { repoRoot } from "../harness/paths.js";
+
+const LOADER = ["--conditions=@proxima/source", "--import", "tsx", "--input-type=module", "-e"];
+const MAIN =
+  "const { main } = await import('./cloud-api/src/cli.ts'); main(process.argv.slice(1)).then((c) => { if (typeof c === 'number') process.exitCode = c; });";
+
+export interface CloudProcess {
+  url: string;
+  child: ChildProcess;
+  /** the server's log lines that are not plain info (errors, warnings) */
+  problems(): string[];
+  stop(): Promise<void>;
+}
+
+export function cloudCli(args: string[], env: Record<string, string>): string {
+  const run = spawnSync(process.execPath, [...LOADER, MAIN, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+  });
+  if (run.status !== 0)
+    throw new Error(`proxima-cloud ${args.join(" ")} failed:\n${run.stderr}${run.stdout}`);
+  return run.stdout.trim();
+}
+
+export function createToken(source: string, database: string): string {
+  const out = cloudCli(["token", "create", "--source", source, "--json"], { PROXIMA_DATABASE_URL: database });
+  return (JSON.parse(out.split("\n").at(-1)!) as { token: string }).token;
+}
+
+export function startCloud(database: string): Promise<CloudProcess> {
+  const child = spawn(process.execPath, [...LOADER, MAIN, "serve", "--port", "0"], {
+    cwd: repoRoot,
+    env: { ...process.env, PROXIMA_DATABASE_URL: database, PROXIMA_LOG_LEVEL: "info" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  return new Promise((resolve, reject) => {
+    const onLine = (line: string) => {
+      lines.push(line);
+      if (!line.includes('"listening"')) return;
+      const { url } = JSON.parse(line) as { url: string };
+      resolve({
+        url,
+        child,
+        problems: () => lines.filter((l) => !l.includes('"level":30')),
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once("exit", () => done());
+            child.kill("SIGTERM");
+          }),
+      });
+    };
+    createInterface({ input: child.stdout! }).on("line", onLine);
+    createInterface({ input: child.stderr! }).on("line", (line) => lines.push(line));
+    child.once("exit", (code) => reject(new Error(`cloud exited (${code}):\n${lines.join("\n")}`)));
+  });
+}

@@ -1,0 +1,287 @@
+/**
+ * Store-and-forward under faults, with real processes: the cloud CLI (`proxima-cloud
+ * serve`, SQLite) behind a TCP proxy the test controls, and a gateway process running the
+ * real outbox and sync client (fault-gateway.ts). After every fault the cloud must hold
+ * exactly the events the gateway acknowledged (its durable appends), each once.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { packageBin, type RunningProcess, repoRoot, startProcess } from "../harness/index.js";
+import { faultEvent, faultId } from "./fault-gateway.js";
+import { FaultProxy } from "./fault-proxy.js";
+
+const CLOUD = packageBin("cloud-api", "proxima-cloud");
+const DRIVER = join(repoRoot, "tests", "src", "fault-gateway.ts");
+const work = mkdtempSync(join(tmpdir(), "fault-sync-"));
+const database = join(work, "cloud.db");
+let cloud: RunningProcess;
+let proxy: FaultProxy;
+let token: string;
+let nextTrial = 1;
+
+async function startCloud(): Promise<RunningProcess> {
+  return startProcess(CLOUD, { args: ["serve", "--port", "0"], env: { PROXIMA_DATABASE_URL: database } });
+}
+
+function cloudCli(args: string[]): string {
+  return execFileSync(process.execPath, [CLOUD, ...args], {
+    env: { ...process.env, PROXIMA_DATABASE_URL: database },
+    encoding: "utf8",
+  });
+}
+
+interface GatewayRun {
+  process: RunningProcess;
+  dataDir: string;
+  trial: number;
+}
+
+function startGateway(dataDir: string, trial: number, args: string[]): Promise<RunningProcess> {
+  return startProcess(DRIVER, {
+    args: ["--data", dataDir, "--cloud", proxy.url, "--token", token, "--trial", String(trial), ...args],
+    env: { NODE_OPTIONS: "--conditions=@proxima/source --import tsx" },
+    cwd: repoRoot,
+    ready: (json) => json.msg === "started",
+  });
+}
+
+async function newGateway(args: string[], dataDir?: string): Promise<GatewayRun> {
+  const trial = nextTrial++;
+  const dir = dataDir ?? join(work, `gw-${trial}`);
+  mkdirSync(dir, { recursive: true });
+  return { process: await startGateway(dir, trial, args), dataDir: dir, trial };
+}
+
+/** The highest `through` of an `appended` line: every event below it was acknowledged. */
+function acknowledged(run: RunningProcess): number {
+  let through = 0;
+  for (const line of run.lines) {
+    const match = /"msg":"appended","through":(\d+)/.exec(line);
+    if (match) through = Math.max(through, Number(match[1]));
+  }
+  return through;
+}
+
+async function drained(run: RunningProcess, ms = 60_000): Promise<Record<string, number>> {
+  const line = await run.waitForLine((_, json) => json?.msg === "drained", ms);
+  return JSON.parse(line) as Record<string, number>;
+}
+
+/** The event indexes of one trial the cloud holds, with how many rows each has. */
+async function cloudIndexes(trial: number): Promise<number[]> {
+  const { SqlStore } = await import("@proxima/cloud-api");
+  const store = await SqlStore.open(database);
+  try {
+    const prefix = faultId(trial, 0).slice(0, 8);
+    const rows = await store.sql.all<{ id: string }>("SELECT id FROM events WHERE id >= $1 AND id < $2", [
+      `${prefix}-`,
+      `${prefix}.`,
+    ]);
+    return rows.map((row) => Number.parseInt(row.id.slice(-12), 16)).sort((a, b) => a - b);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Exactly the first `count` events, each once. */
+function expectExactly(indexes: number[], count: number, what: string): void {
+  expect(indexes.length, `${what}: stored rows`).toBe(count);
+  for (let i = 0; i < indexes.length; i++)
+    if (indexes[i] !== i) expect.fail(`${what}: event ${i} missing or stored twice (found ${indexes[i]})`);
+}
+
+beforeAll(async () => {
+  const created = cloudCli(["token", "create", "--source", "gateway:gw-fault", "--json"]);
+  token = (JSON.parse(created.trim().split("\n").at(-1)!) as { token: string }).token;
+  cloud = await startCloud();
+  proxy = await FaultProxy.start(cloud.port);
+});
+
+afterAll(async () => {
+  await proxy?.close();
+  await cloud?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe("store-and-forward under faults", () => {
+  it("kill -9 of the gateway at 20 random points of a 100,000-event sync: nothing lost, nothing twice", async () => {
+    const EVENTS = 100_000;
+    const seed = Number(process.env.PROXIMA_FAULT_SEED ?? Date.now() % 100_000);
+    let state = seed;
+    const random = () => {
+      state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return state / 2_147_483_648;
+    };
+    const trial = nextTrial++;
+    const dataDir = join(work, `gw-${trial}`);
+    mkdirSync(dataDir, { recursive: true });
+    // the producer keeps to 8,000 events/s, so kills land while events are being
+    // appended, sent and acknowledged at once, as on a busy gateway
+    const args = (from: number, rate: number) => [
+      "--events",
+      String(EVENTS),
+      "--from",
+      String(from),
+      "--rate",
+      String(rate),
+      "--chunk",
+      "250",
+    ];
+    let from = 0;
+    let acked = 0;
+    const kills: string[] = [];
+    for (let k = 0; k < 20; k++) {
+      const run = await startGateway(dataDir, trial, args(from, 8000));
+      const where = `kill ${k} (seed ${seed})`;
+      // nothing acknowledged before the last kill is missing from the outbox or the cloud
+      expect(Number(run.ready.resumeFrom), where).toBeGreaterThanOrEqual(acked);
+      const killAfterMs = 100 + Math.floor(random() * 1400);
+      await new Promise((resolve) => setTimeout(resolve, killAfterMs));
+      await run.kill9();
+      acked = Math.max(acked, acknowledged(run));
+      const stored = await cloudIndexes(trial);
+      // batches go in order, each stored in one transaction: always a gap-free prefix, once each
+      expectExactly(stored, stored.length, `${where} after ${killAfterMs} ms`);
+      kills.push(`${killAfterMs}ms:acked=${acked},stored=${stored.length}`);
+      from = stored.length;
+    }
+    const last = await startGateway(dataDir, trial, args(from, 0));
+    expect(Number(last.ready.resumeFrom)).toBeGreaterThanOrEqual(acked);
+    await drained(last, 120_000);
+    await last.stop();
+    expectExactly(await cloudIndexes(trial), EVENTS, `after 20 kills (seed ${seed})`);
+    console.log(`kill -9 points (seed ${seed}): ${kills.join(" ")}`);
+  }, 300_000);
+
+  it("cloud stopped for a while and restarted: the backlog waits on disk and drains exactly once", async () => {
+    const run = await newGateway(["--events", "30000", "--chunk", "250"]);
+    await run.process.waitForLine((_, json) => json?.msg === "appended" && Number(json.through) >= 5000);
+    await cloud.kill9();
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const stats = JSON.parse(
+      execFileSync(
+        process.execPath,
+        [
+          packageBin("edge-gateway", "proxima-gateway"),
+          "status",
+          "--json",
+          "--config",
+          gatewayConfig(run.dataDir),
+        ],
+        {
+          encoding: "utf8",
+        },
+      ),
+    ) as { pending: number; oldestPendingTs: number | null };
+    expect(stats.pending).toBeGreaterThan(0);
+    expect(stats.oldestPendingTs).not.toBeNull();
+    cloud = await startCloud();
+    proxy.setTarget(cloud.port);
+    await drained(run.process);
+    expectExactly(await cloudIndexes(run.trial), 30_000, "cloud restart");
+    await run.process.stop();
+  });
+
+  it("network cut mid-request and mid-response: re-sent batches are stored once", async () => {
+    proxy.cutNextRequests(3);
+    proxy.cutNextResponses(3);
+    const run = await newGateway(["--events", "20000", "--chunk", "500", "--batch-events", "1000"]);
+    await drained(run.process);
+    expect(proxy.cuts.requests).toBeGreaterThan(0);
+    expect(proxy.cuts.responses).toBeGreaterThan(0);
+    expectExactly(await cloudIndexes(run.trial), 20_000, "network cuts");
+    const metrics = await (await fetch(`${cloud.url}/metrics`)).text();
+    // the cut responses were for batches the cloud had stored: their re-sends are duplicates
+    expect(
+      Number(/proxima_cloud_ingest_events_total\{outcome="duplicate"\} (\d+)/.exec(metrics)?.[1]),
+    ).toBeGreaterThan(0);
+    await run.process.stop();
+  });
+
+  it("the same batch delivered twice changes nothing the second time; a bad event sinks nothing", async () => {
+    const trial = nextTrial++;
+    const events: unknown[] = Array.from({ length: 300 }, (_, i) => faultEvent(trial, i));
+    events.splice(100, 0, { ...faultEvent(trial, 999), type: "no.such.type" });
+    const body = new Uint8Array(gzipSync(JSON.stringify({ events })));
+    const send = async () => {
+      const res = await fetch(`${cloud.url}/v1/events`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": "application/json",
+          "content-encoding": "gzip",
+        },
+        body,
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { accepted: number; duplicates: number; rejected: { index: number }[] };
+    };
+    const first = await send();
+    expect(first).toMatchObject({ accepted: 300, duplicates: 0 });
+    expect(first.rejected.map((r) => r.index)).toEqual([100]);
+    const second = await send();
+    expect(second).toMatchObject({ accepted: 0, duplicates: 300 });
+    expectExactly(await cloudIndexes(trial), 300, "twice-delivered batch");
+  });
+
+  it("outbox quota reached while the cloud is unreachable: storage_full, nothing acknowledged lost", async () => {
+    proxy.down();
+    const run = await newGateway(["--events", "0", "--chunk", "200", "--max-bytes", String(2 * 1024 * 1024)]);
+    const full = JSON.parse(
+      await run.process.waitForLine((_, json) => json?.msg === "storage_full", 60_000),
+    ) as { acked: number; message: string };
+    expect(full.message).toMatch(/outbox quota .* is reached/);
+    expect(full.acked).toBeGreaterThan(1000);
+    proxy.up();
+    const done = await drained(run.process);
+    expect(done.dropped).toBe(0);
+    expectExactly(await cloudIndexes(run.trial), full.acked, "quota full");
+    await run.process.stop();
+  });
+
+  it("a really full disk (a small tmpfs) surfaces as storage_full and loses nothing acknowledged", async () => {
+    if (process.getuid?.() !== 0)
+      throw new Error("this test mounts a tmpfs to fill a real disk: it needs root (CI runs as root)");
+    const mount = join(work, "tmpfs");
+    mkdirSync(mount, { recursive: true });
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=48m", "tmpfs", mount]);
+    try {
+      // half the disk is taken by something else (logs, a download) — the usual story
+      writeFileSync(join(mount, "filler"), Buffer.alloc(24 * 1024 * 1024));
+      proxy.down();
+      const run = await newGateway(["--events", "0", "--chunk", "200"], join(mount, "gw"));
+      const full = JSON.parse(
+        await run.process.waitForLine((_, json) => json?.msg === "storage_full", 60_000),
+      ) as { acked: number; message: string };
+      expect(full.message).toMatch(/disk is full/);
+      expect(full.acked).toBeGreaterThan(1000);
+      // the link returns while the disk stays full: the outbox's reserve lets it drain
+      proxy.up();
+      await drained(run.process, 120_000);
+      expectExactly(await cloudIndexes(run.trial), full.acked, "tmpfs full");
+      await run.process.stop();
+    } finally {
+      proxy.up();
+      execFileSync("umount", ["-l", mount]);
+    }
+  }, 240_000);
+});
+
+/** A gateway.json whose dataDir is the driver's, so `proxima-gateway status` reads that outbox. */
+function gatewayConfig(dataDir: string): string {
+  const path = join(dataDir, "gateway.json");
+  writeFileSync(
+    path,
+    JSON.stringify({
+      gatewayId: "gw-fault",
+      venue: join(repoRoot, "edge-gateway", "examples", "venue.json"),
+      dataDir,
+      scanner: { kind: "none" },
+    }),
+  );
+  return path;
+}
