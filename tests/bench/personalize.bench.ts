@@ -89,6 +89,7 @@ async function phase(ms: number, measure: boolean) {
   const start = performance.now();
   const total = Math.floor((ms / 1000) * RATE);
   let sent = 0;
+  let probes = 0;
   const send = (method: "echo" | "personalize") => {
     const payload = request(method);
     sentAt.set(payload.slice(7, payload.indexOf('"', 7)), performance.now());
@@ -98,10 +99,17 @@ async function phase(ms: number, measure: boolean) {
     const tick = () => {
       const now = performance.now();
       const due = Math.min(total, Math.floor(((now - start) / 1000) * RATE) + 1);
+      // probes are due half a slot after a personalize; timers tick by the millisecond, so a
+      // probe due in this tick leaves first (it never waits behind a decision; a decision may
+      // wait behind a probe — conservative for the ratio)
+      const probesDue = Math.floor(((now - start) / 1000) * (RATE / PROBE_EVERY) - 0.5) + 1;
+      while (probes < Math.min(probesDue, total / PROBE_EVERY)) {
+        send("echo");
+        probes++;
+      }
       while (sent < due) {
         lags.push(performance.now() - (start + (sent * 1000) / RATE));
         send("personalize");
-        if (sent % PROBE_EVERY === 0) send("echo");
         sent++;
       }
       if (sent < total) setTimeout(tick, 0.5);
