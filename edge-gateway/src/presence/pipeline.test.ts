@@ -10,6 +10,8 @@ import { describe, expect, it } from "vitest";
 import { AnonymousCounter } from "./anonymous.js";
 import { ScannerCalibration } from "./calibration.js";
 import { createPresencePipeline } from "./pipeline.js";
+import { resolveTuning } from "./tuning.js";
+import { type Transition, ZoneTracker } from "./zone-tracker.js";
 
 const venue: Venue = {
   venueId: "store-042",
@@ -216,6 +218,43 @@ describe("presence pipeline", () => {
     expect(pipeline.zoneOf(SUBJECT)).toBe("c");
     expect(events[0]!.ts).toBeGreaterThanOrEqual(T0);
     pipeline.close(clock.now());
+  });
+
+  it("a kiosk tap anchors the subject in the kiosk zone and teaches the tracker its real power", () => {
+    const pipeline = createPresencePipeline({ venue });
+    const { events } = collect(pipeline);
+    // a phone 9 dB quieter than its advertised −59 dBm, standing 0.7 m from the kiosk
+    // scanner (x = 10.7): it looks too far from everything
+    const quiet = (ts: number, x: number) => heard(ts, x).map((r) => ({ ...r, rssi: r.rssi - 9 }));
+    let ts = T0;
+    for (; ts < T0 + 5000; ts += 100) for (const r of quiet(ts, 10.7)) pipeline.observe(r);
+    expect(pipeline.anchor(SUBJECT, "b", ts)).toBe(true);
+    expect(pipeline.zoneOf(SUBJECT)).toBe("b");
+    expect(pipeline.anchor(SUBJECT, "nowhere", ts)).toBe(false);
+    expect(pipeline.anchor("ibeacon:426c7565-4368-6172-6d42-6561636f6e73:1:1", "b", ts)).toBe(false);
+    for (; ts < T0 + 15_000; ts += 100) for (const r of quiet(ts, 9)) pipeline.observe(r);
+    expect(pipeline.zoneOf(SUBJECT)).toBe("b");
+    expect(events.filter((e) => e.type === "enter").at(-1)).toMatchObject({ zone: "b" });
+  });
+
+  it("learns the anchored subject's real 1 m power", () => {
+    const transitions: Transition[] = [];
+    const tracker = new ZoneTracker(venue, resolveTuning(), new ScannerCalibration(venue, false, -59), (t) =>
+      transitions.push(t),
+    );
+    for (let ts = T0; ts < T0 + 3000; ts += 100)
+      for (const r of heard(ts, 10.7))
+        tracker.observe(
+          SUBJECT,
+          venue.scanners.findIndex((s) => s.id === r.scanner),
+          r.rssi - 9,
+          ts,
+          -59,
+        );
+    expect(tracker.measuredPowerOf(SUBJECT)).toBe(-59);
+    expect(tracker.anchor(SUBJECT, 1, T0 + 3000)).toBe(true);
+    expect(tracker.measuredPowerOf(SUBJECT)!).toBeCloseTo(-68, 0);
+    expect(transitions.at(-1)).toMatchObject({ to: 1 });
   });
 
   it("closes open presences at the given ts", () => {

@@ -57,6 +57,12 @@ export interface PresencePipeline {
   onOccupancy(listener: (zoneId: string, occupancy: Occupancy) => void): () => void;
   /** Current occupancy per zone id (every venue zone is present). */
   occupancy(): Map<string, Occupancy>;
+  /**
+   * Outside proof of where a subject is (a kiosk identified its wearer): moves it there
+   * now and learns its beacon's real 1 m power. False if the subject is not being heard
+   * or the zone is unknown.
+   */
+  anchor(subject: string, zoneId: string, ts: number): boolean;
   /** The zone a subject is in now, or null. */
   zoneOf(subject: string): string | null;
   /** Eddystone-TLM health per beacon subject. */
@@ -268,6 +274,12 @@ export function createPresencePipeline(options: PresencePipelineOptions): Presen
     },
     occupancy() {
       return new Map(zoneIds.map((id, i) => [id, { count: counts[i]!, ts: occupancyTs[i]! }] as const));
+    },
+    anchor(subject, zoneId, ts) {
+      const zone = zoneIds.indexOf(zoneId);
+      if (zone === -1 || closed) return false;
+      advanceTo(ts);
+      return tracker.anchor(subject, zone, ts);
     },
     zoneOf(subject) {
       const z = tracker.zoneOf(subject);

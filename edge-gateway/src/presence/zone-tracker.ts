@@ -41,6 +41,8 @@ interface SubjectState {
 }
 
 const NEVER = Number.NEGATIVE_INFINITY;
+/** where a shopper stands from the kiosk's scanner when they tap it, metres */
+const ANCHOR_DISTANCE_M = 0.7;
 /** distinct adverts of one device are at least this far apart (BLE minimum interval is 20 ms) */
 const SAME_ADVERT_MS = 15;
 /** state of a subject unheard for this long is dropped (its presence ended long before) */
@@ -270,9 +272,56 @@ export class ZoneTracker {
     this.present.clear();
   }
 
+  /**
+   * Ground truth from outside the radio: the subject was just identified at `zone` (a
+   * kiosk tap, a QR scan). The subject is put there now, and its beacon's 1 m power is
+   * learned from what the zone's best scanner hears of it, taking the shopper to stand
+   * `ANCHOR_DISTANCE_M` from it: phones and tags differ by several dB from their
+   * advertised calibration. Returns false when the subject was never heard.
+   */
+  anchor(subject: string, zone: number, ts: number): boolean {
+    const s = this.subjects.get(subject);
+    if (s === undefined || ts - s.lastHeard > this.awayMs(s)) return false;
+    let best = Number.NEGATIVE_INFINITY;
+    let bestScanner = -1;
+    for (let k = 0; k < this.nScanners; k++) {
+      if (this.zoneOfScanner[k] !== zone || s.last[k]! < ts - this.staleMs(s)) continue;
+      if (s.est[k]! > best) {
+        best = s.est[k]!;
+        bestScanner = k;
+      }
+    }
+    if (bestScanner !== -1 && !s.powerConfigured) {
+      const cal = this.calibration;
+      const learned =
+        best - cal.gain[bestScanner]! + 10 * cal.exponent[bestScanner]! * Math.log10(ANCHOR_DISTANCE_M);
+      // bounded: one odd reading must not make a tag look like a lighthouse
+      s.measuredPower = Math.max(-80, Math.min(-40, learned));
+      s.powerConfigured = true;
+    }
+    if (s.zone !== zone) {
+      const from = s.zone;
+      const fromSince = s.enteredTs;
+      const at = Math.max(ts, s.enteredTs);
+      s.zone = zone;
+      s.zoneSince = at;
+      s.enteredTs = at;
+      s.candidate = -1;
+      s.betterSince = Number.POSITIVE_INFINITY;
+      this.present.add(s);
+      this.onTransition({ subject, from, to: zone, ts: at, detectedAt: at, fromSince });
+    }
+    return true;
+  }
+
   /** Current zone index of a subject, −1 when nowhere. */
   zoneOf(subject: string): number {
     return this.subjects.get(subject)?.zone ?? -1;
+  }
+
+  /** The 1 m power the tracker uses for a subject (configured, from its frames, or anchored). */
+  measuredPowerOf(subject: string): number | null {
+    return this.subjects.get(subject)?.measuredPower ?? null;
   }
 
   intervalOf(subject: string): number {
