@@ -173,6 +173,8 @@ export function createNobleScanner(options: NobleScannerOptions): Scanner & { st
   let noble: NobleLike | undefined;
   let wanted = false;
   let lastActivity = 0;
+  /** the next scanStop is the one we asked for (a stall restart) */
+  let ownStop = false;
   let watchdog: TimerHandle | undefined;
   let onAd: ((ad: TraceRecord) => void) | undefined;
   const detach: (() => void)[] = [];
@@ -250,6 +252,7 @@ export function createNobleScanner(options: NobleScannerOptions): Scanner & { st
     if (noble.state === "poweredOn" && now - lastActivity > stallMs) {
       stats.restarts++;
       log?.warn({ scanner: options.scannerId, quietMs: now - lastActivity }, "scan stalled: restarting it");
+      ownStop = true;
       noble.stopScanning();
       scan("restart after stall");
     }
@@ -285,6 +288,10 @@ export function createNobleScanner(options: NobleScannerOptions): Scanner & { st
     }
   };
   const onScanStop = () => {
+    if (ownStop) {
+      ownStop = false;
+      return;
+    }
     // a scan we did not stop (adapter reset, another process): start again
     if (wanted && noble?.state === "poweredOn")
       clock.setTimeout(() => {
