@@ -28,6 +28,7 @@ export {
   loyaltyNumber,
 } from "./profiles/demo-data.js";
 export { parseProfileFile, readProfileFile } from "./profiles/load-file.js";
+export { MemoryProfileCache } from "./profiles/memory-cache.js";
 export * from "./sensing.js";
 export { CURSOR_KEY, DeltaPull, type DeltaPullOptions } from "./sync/delta-pull.js";
 export { EventSync, type EventSyncOptions, type EventSyncStatus } from "./sync/event-sync.js";

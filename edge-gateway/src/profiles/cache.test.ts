@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SyncChange } from "@proxima/shared";
 import { describe, expect, it } from "vitest";
-import { SqliteProfileCache } from "./cache.js";
+import { type ProfileCache, SqliteProfileCache } from "./cache.js";
 import { DEMO_CAMPAIGNS, DEMO_CATALOGUE, demoProfiles, loyaltyNumber } from "./demo-data.js";
+import { MemoryProfileCache } from "./memory-cache.js";
 
 async function tempPath() {
   return join(await mkdtemp(join(tmpdir(), "proxima-profiles-")), "profiles.db");
@@ -36,59 +37,6 @@ describe("SqliteProfileCache", () => {
     await reopened.close();
   });
 
-  it("applyChanges is idempotent and never rolls a profile back to an older version", async () => {
-    const cache = await SqliteProfileCache.open(await tempPath());
-    const [profile] = demoProfiles(1);
-    const newer = { ...profile!, updatedAt: profile!.updatedAt + 10, firstName: "Newer" };
-    const page: SyncChange[] = [{ kind: "profile.upsert", profile: newer }];
-    expect(await cache.applyChanges(page)).toEqual({ applied: 1, unchanged: 0 });
-    expect(await cache.applyChanges(page)).toEqual({ applied: 0, unchanged: 1 });
-    expect(await cache.applyChanges([{ kind: "profile.upsert", profile: profile! }])).toEqual({
-      applied: 0,
-      unchanged: 1,
-    });
-    expect(cache.byId(profile!.id)?.firstName).toBe("Newer");
-    await cache.close();
-  });
-
-  it("an erasure removes the profile and every identity that pointed at it", async () => {
-    const cache = await SqliteProfileCache.open(await tempPath());
-    const [profile] = demoProfiles(1);
-    await cache.applyChanges([{ kind: "profile.upsert", profile: profile! }]);
-    await cache.applyChanges([{ kind: "profile.delete", id: profile!.id }]);
-    expect(cache.byIdentity(profile!.identities[0]!)).toBeUndefined();
-    expect(await cache.applyChanges([{ kind: "profile.delete", id: profile!.id }])).toEqual({
-      applied: 0,
-      unchanged: 1,
-    });
-    await cache.close();
-  });
-
-  it("moves an identity when a newer profile version drops it", async () => {
-    const cache = await SqliteProfileCache.open(await tempPath());
-    const [profile] = demoProfiles(1);
-    const updated = {
-      ...profile!,
-      identities: [{ type: "app" as const, value: "app-1" }],
-      updatedAt: profile!.updatedAt + 1,
-    };
-    await cache.applyChanges([
-      { kind: "profile.upsert", profile: profile! },
-      { kind: "profile.upsert", profile: updated },
-    ]);
-    expect(cache.byIdentity(profile!.identities[0]!)).toBeUndefined();
-    expect(cache.byIdentity({ type: "app", value: "app-1" })?.id).toBe(profile!.id);
-    await cache.close();
-  });
-
-  it("keeps the newest stock report of a kiosk", async () => {
-    const cache = await SqliteProfileCache.open(await tempPath());
-    expect(await cache.setStock("k", { ts: 10, levels: { cola: 1 } })).toBe(true);
-    expect(await cache.setStock("k", { ts: 5, levels: { cola: 0 } })).toBe(false);
-    expect(cache.stock("k")?.levels.cola).toBe(1);
-    await cache.close();
-  });
-
   it("loads 100,000 profiles in seconds, and reopens them as fast", async () => {
     const path = await tempPath();
     const cache = await SqliteProfileCache.open(path);
@@ -108,3 +56,64 @@ describe("SqliteProfileCache", () => {
     expect(reopenMs).toBeLessThan(10_000);
   }, 60_000);
 });
+
+/** The ProfileCache contract: every implementation passes the same tests. */
+function profileCacheContract(name: string, open: () => Promise<ProfileCache>) {
+  describe(`ProfileCache contract: ${name}`, () => {
+    it("applyChanges is idempotent and never rolls a profile back to an older version", async () => {
+      const cache = await open();
+      const [profile] = demoProfiles(1);
+      const newer = { ...profile!, updatedAt: profile!.updatedAt + 10, firstName: "Newer" };
+      const page: SyncChange[] = [{ kind: "profile.upsert", profile: newer }];
+      expect(await cache.applyChanges(page)).toEqual({ applied: 1, unchanged: 0 });
+      expect(await cache.applyChanges(page)).toEqual({ applied: 0, unchanged: 1 });
+      expect(await cache.applyChanges([{ kind: "profile.upsert", profile: profile! }])).toEqual({
+        applied: 0,
+        unchanged: 1,
+      });
+      expect(cache.byId(profile!.id)?.firstName).toBe("Newer");
+      await cache.close();
+    });
+
+    it("an erasure removes the profile and every identity that pointed at it", async () => {
+      const cache = await open();
+      const [profile] = demoProfiles(1);
+      await cache.applyChanges([{ kind: "profile.upsert", profile: profile! }]);
+      await cache.applyChanges([{ kind: "profile.delete", id: profile!.id }]);
+      expect(cache.byIdentity(profile!.identities[0]!)).toBeUndefined();
+      expect(await cache.applyChanges([{ kind: "profile.delete", id: profile!.id }])).toEqual({
+        applied: 0,
+        unchanged: 1,
+      });
+      await cache.close();
+    });
+
+    it("moves an identity when a newer profile version drops it", async () => {
+      const cache = await open();
+      const [profile] = demoProfiles(1);
+      const updated = {
+        ...profile!,
+        identities: [{ type: "app" as const, value: "app-1" }],
+        updatedAt: profile!.updatedAt + 1,
+      };
+      await cache.applyChanges([
+        { kind: "profile.upsert", profile: profile! },
+        { kind: "profile.upsert", profile: updated },
+      ]);
+      expect(cache.byIdentity(profile!.identities[0]!)).toBeUndefined();
+      expect(cache.byIdentity({ type: "app", value: "app-1" })?.id).toBe(profile!.id);
+      await cache.close();
+    });
+
+    it("keeps the newest stock report of a kiosk", async () => {
+      const cache = await open();
+      expect(await cache.setStock("k", { ts: 10, levels: { cola: 1 } })).toBe(true);
+      expect(await cache.setStock("k", { ts: 5, levels: { cola: 0 } })).toBe(false);
+      expect(cache.stock("k")?.levels.cola).toBe(1);
+      await cache.close();
+    });
+  });
+}
+
+profileCacheContract("SqliteProfileCache", async () => SqliteProfileCache.open(await tempPath()));
+profileCacheContract("MemoryProfileCache", async () => new MemoryProfileCache());
