@@ -171,8 +171,15 @@ for (const adapter of ["sqlite", "postgres"] as const) {
 
     it("answers the endpoint's JSON text exactly as the object form, hourly and daily", async () => {
       for (const bucket of ["hour", "day"] as const) {
-        const q = { venueId: venue.venueId, from: SPRING_DAY_START - 86_400_000, to: SPRING_NEXT_DAY, bucket };
-        expect(JSON.parse(await analytics.queries.footfallBody(q))).toEqual(await analytics.queries.footfall(q));
+        const q = {
+          venueId: venue.venueId,
+          from: SPRING_DAY_START - 86_400_000,
+          to: SPRING_NEXT_DAY,
+          bucket,
+        };
+        expect(JSON.parse(await analytics.queries.footfallBody(q))).toEqual(
+          await analytics.queries.footfall(q),
+        );
       }
     });
 
@@ -261,6 +268,22 @@ for (const adapter of ["sqlite", "postgres"] as const) {
       expect(r.trend).toEqual([
         expect.objectContaining({ month: "2026-03", activeCustomers: 2, newCustomers: 1 }),
       ]);
+    });
+
+    it("never answers from a cached row after the row changed", async () => {
+      const q = { venueId: venue.venueId, from: FALL_DAY_START, to: FALL_NEXT_DAY, bucket: "hour" as const };
+      const before = JSON.parse(await analytics.queries.footfallBody(q)) as typeof after;
+      await analytics.project(visit("G", "drinks", "2026-10-25T05:10:00Z", 3 * MIN));
+      const after = JSON.parse(await analytics.queries.footfallBody(q)) as Awaited<
+        ReturnType<typeof analytics.queries.footfall>
+      >;
+      expect(after).toEqual(await analytics.queries.footfall(q));
+      const at5 = (r: typeof after) =>
+        r.zones
+          .find((z) => z.zone === "drinks")!
+          .buckets.find((b) => b.start === at("2026-10-25T05:00:00Z"))!;
+      expect(at5(before).visits).toBe(0);
+      expect(at5(after)).toMatchObject({ visits: 1, visitors: 1 });
     });
 
     it("tracks who is where now for live occupancy", async () => {

@@ -18,6 +18,7 @@ import {
 } from "@proxima/shared";
 import { emptySketch, mergeInto, sketchPercentile } from "./dwell-sketch.js";
 import { ALL_VENUES, ALL_ZONES, decodeBuckets, decodeCells, getOrSet } from "./rollup.js";
+import { RowTextCache } from "./row-cache.js";
 import type { Sql } from "./sql.js";
 import type { VenueRegistry } from "./venues.js";
 
@@ -40,6 +41,8 @@ const firstDay = (ts: number, tz: string) => localDay(ts, tz);
 const lastDay = (to: number, tz: string) => localDay(to - 1, tz);
 
 export class AnalyticsQueries {
+  private readonly rowCache = new RowTextCache();
+
   constructor(
     private readonly sql: Sql,
     private readonly venues: VenueRegistry,
@@ -78,10 +81,7 @@ export class AnalyticsQueries {
     const first = Math.floor(q.from / HOUR_MS) * HOUR_MS;
     const end = first + Math.max(0, Math.ceil((q.to - first) / HOUR_MS)) * HOUR_MS;
     const firstDay = Math.floor(first / DAY_MS) * DAY_MS;
-    const rows = await this.sql.all<{ zone: string; day_start: number; cells: string }>(
-      "SELECT zone, day_start, cells FROM analytics_zone_hours WHERE venue_id = $1 AND day_start >= $2 AND day_start < $3",
-      [q.venueId, firstDay, end],
-    );
+    const rows = await this.hourRowTexts(q.venueId, firstDay, end);
     const days: number[] = [];
     for (let d = firstDay; d < end; d += DAY_MS) days.push(d);
     const byZone = new Map<string, Map<number, string>>();
@@ -117,6 +117,41 @@ export class AnalyticsQueries {
     return `{"venueId":${JSON.stringify(q.venueId)},"bucket":"hour","from":${q.from},"to":${q.to},"timeZone":${JSON.stringify(tz)},"zones":[${zones
       .map((z) => `{"zone":${JSON.stringify(z)},"buckets":${series(z)}}`)
       .join(",")}],"venue":${series(ALL_ZONES)}}`;
+  }
+
+  /** Hourly rows' text for a venue and UTC-day range: versions from the database, text from the cache when current. */
+  private async hourRowTexts(venueId: string, fromDay: number, to: number) {
+    const versions = await this.sql.all<{ zone: string; day_start: number; version: number }>(
+      "SELECT zone, day_start, version FROM analytics_zone_hours WHERE venue_id = $1 AND day_start >= $2 AND day_start < $3",
+      [venueId, fromDay, to],
+    );
+    const out: { zone: string; day_start: number; cells: string }[] = [];
+    const stale: { zone: string; day_start: number }[] = [];
+    for (const r of versions) {
+      const cells = this.rowCache.get(`${venueId}\u0000${r.zone}\u0000${r.day_start}`, Number(r.version));
+      if (cells === undefined) stale.push(r);
+      else out.push({ zone: r.zone, day_start: Number(r.day_start), cells });
+    }
+    const fresh =
+      stale.length > 400
+        ? await this.sql.all<{ zone: string; day_start: number; cells: string; version: number }>(
+            "SELECT zone, day_start, cells, version FROM analytics_zone_hours WHERE venue_id = $1 AND day_start >= $2 AND day_start < $3",
+            [venueId, fromDay, to],
+          )
+        : stale.length === 0
+          ? []
+          : await this.sql.all<{ zone: string; day_start: number; cells: string; version: number }>(
+              `SELECT zone, day_start, cells, version FROM analytics_zone_hours WHERE venue_id = $1 AND (${stale
+                .map((_, i) => `(zone = $${2 * i + 2} AND day_start = $${2 * i + 3})`)
+                .join(" OR ")})`,
+              [venueId, ...stale.flatMap((r) => [r.zone, Number(r.day_start)])],
+            );
+    if (stale.length > 400) out.length = 0;
+    for (const r of fresh) {
+      this.rowCache.set(`${venueId}\u0000${r.zone}\u0000${r.day_start}`, Number(r.version), r.cells);
+      out.push({ zone: r.zone, day_start: Number(r.day_start), cells: r.cells });
+    }
+    return out;
   }
 
   /** zone → dense hourly buckets; key "\0starts" holds an empty template. */

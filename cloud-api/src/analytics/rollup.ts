@@ -192,6 +192,15 @@ export function decodeSketches(text: string): (number[] | null)[] {
 
 const CHUNK = 400;
 
+/**
+ * A new version for every write of an hourly row: readers that cached the row's text
+ * compare versions to know it changed. Random rather than a clock, so writers on
+ * different instances never hand out the same one.
+ */
+export function rowVersion(): number {
+  return Math.floor(Math.random() * 2 ** 52);
+}
+
 /** The value under `key`, created by `make` on first use. */
 export function getOrSet<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   let value = map.get(key);
@@ -281,11 +290,11 @@ export async function writeVisitRollup(
         : delta;
       finishCells(merged);
       const [v, z, d] = key.split("\u0000") as [string, string, string];
-      return [v, z, Number(d), encodeCells(merged, Number(d)), encodeSketches(merged)];
+      return [v, z, Number(d), encodeCells(merged, Number(d)), encodeSketches(merged), rowVersion()];
     });
     await sql.run(
-      `INSERT INTO analytics_zone_hours (venue_id, zone, day_start, cells, sketches) VALUES ${valuesPlaceholders(rows.length, 5)}
-       ON CONFLICT (venue_id, zone, day_start) DO UPDATE SET cells = excluded.cells, sketches = excluded.sketches`,
+      `INSERT INTO analytics_zone_hours (venue_id, zone, day_start, cells, sketches, version) VALUES ${valuesPlaceholders(rows.length, 6)}
+       ON CONFLICT (venue_id, zone, day_start) DO UPDATE SET cells = excluded.cells, sketches = excluded.sketches, version = excluded.version`,
       rows.flat(),
     );
   });

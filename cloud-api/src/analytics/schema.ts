@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS analytics_zone_hours (
   day_start BIGINT NOT NULL,
   cells TEXT NOT NULL,
   sketches TEXT NOT NULL,
+  version BIGINT NOT NULL DEFAULT 0,
   PRIMARY KEY (venue_id, zone, day_start)
 );
 CREATE TABLE IF NOT EXISTS analytics_zone_day (
@@ -93,4 +94,8 @@ CREATE TABLE IF NOT EXISTS analytics_presence_now (
 
 export async function migrateAnalytics(sql: Sql): Promise<void> {
   await sql.exec(ANALYTICS_DDL);
+  // databases from before row versions: add the column (fails harmlessly when present)
+  await sql
+    .exec("ALTER TABLE analytics_zone_hours ADD COLUMN version BIGINT NOT NULL DEFAULT 0")
+    .catch(() => undefined);
 }

@@ -17,6 +17,7 @@ import {
   TimelineQuery,
 } from "@proxima/shared";
 import { z } from "zod";
+import { analyticsPaths, analyticsRequestSchemas, analyticsResponseSchemas } from "../analytics/openapi.js";
 import { examples } from "./examples.js";
 
 /**
@@ -44,8 +45,9 @@ const responseSchemas = {
   ConsentAnswer,
   Timeline,
   FootfallResponse,
+  ...analyticsResponseSchemas,
 } as const;
-const requestSchemas = { IngestBody, ConsentUpdate, MergeRequest } as const;
+const requestSchemas = { IngestBody, ConsentUpdate, MergeRequest, ...analyticsRequestSchemas } as const;
 
 type JsonObject = Record<string, unknown>;
 
@@ -357,6 +359,7 @@ export function openApiDocument(version = "0.1.0"): JsonObject {
           },
         },
       },
+      ...analyticsPaths,
     },
     components: {
       schemas: { ...components(responseSchemas, "output"), ...components(requestSchemas, "input", "Input") },
