@@ -44,7 +44,7 @@ export interface KioskEnv {
   /** a `service` client (full access) on the broker, for observing what the kiosk sends */
   connectMonitor(options?: { clean?: boolean }): Promise<MqttClient>;
   /** an MQTT client with a kiosk's own credentials (only while the app for it is closed) */
-  connectAsKiosk(kioskId: string): Promise<MqttClient>;
+  connectAsKiosk(kioskId: string, options?: { transport?: "tcp" | "ws" }): Promise<MqttClient>;
   close(): Promise<void>;
 }
 
@@ -117,8 +117,8 @@ export async function startKioskEnv(options: KioskEnvOptions = {}): Promise<Kios
     );
   const server = await startProcess(kioskBin, { args: ["serve", "--port", "0", "--provision", provision] });
 
-  const connect = (id: string, secret: string, clean = true) =>
-    mqtt.connectAsync(tcpUrl, {
+  const connect = (id: string, secret: string, clean = true, url = tcpUrl) =>
+    mqtt.connectAsync(url, {
       protocolVersion: 4,
       clientId: id,
       username: id,
@@ -149,10 +149,10 @@ export async function startKioskEnv(options: KioskEnvOptions = {}): Promise<Kios
       gateway = await start();
     },
     connectMonitor: ({ clean = true } = {}) => connect(monitor.id, monitor.secret, clean),
-    connectAsKiosk(kioskId) {
+    connectAsKiosk(kioskId, { transport = "tcp" } = {}) {
       const credential = kiosks.get(kioskId);
       if (!credential) throw new Error(`no kiosk ${kioskId} in this environment`);
-      return connect(credential.id, credential.secret);
+      return connect(credential.id, credential.secret, true, transport === "ws" ? wsUrl : tcpUrl);
     },
     async close() {
       await Promise.allSettled([gateway.stop(), server.stop()]);

@@ -16,7 +16,10 @@ import {
   type TimerHandle,
   topicsFor,
 } from "@proxima/shared";
-import mqtt, { type MqttClient } from "mqtt";
+import "./node-globals.js";
+import type MqttClientClass from "mqtt/lib/client";
+import * as clientModule from "mqtt/lib/client";
+import { browserStreamBuilder } from "mqtt/lib/connect/ws";
 import { DEFAULT_RPC_TIMEOUT_MS, type KioskLink, type LinkState } from "./link.js";
 
 export interface MqttLinkOptions {
@@ -27,6 +30,20 @@ export interface MqttLinkOptions {
   /** problems with incoming payloads go here (a kiosk has no log shipping; the console is it) */
   onProblem?: (message: string) => void;
 }
+
+/**
+ * mqtt/lib/client is CommonJS with `exports.default`: depending on the bundler's interop
+ * the class sits one or two `.default`s deep, so take the first function found.
+ */
+function cjsDefault<T>(module: unknown): T {
+  let value = module;
+  for (let depth = 0; depth < 3 && typeof value !== "function"; depth++)
+    value = (value as { default?: unknown } | null)?.default;
+  if (typeof value !== "function") throw new Error("mqtt/lib/client has no client class: is mqtt installed?");
+  return value as T;
+}
+const MqttClient = cjsDefault<typeof MqttClientClass>(clientModule);
+type MqttClient = MqttClientClass;
 
 interface Pending {
   method: RpcMethod;
@@ -61,7 +78,14 @@ export class MqttLink implements KioskLink {
       events: topics.kioskEvents(config.kioskId),
       nearby: topics.kioskNearby(config.kioskId),
     };
-    this.client = mqtt.connect(config.gatewayUrl, {
+    const url = new URL(config.gatewayUrl);
+    // mqtt.js's own client and browser WebSocket transport, without its Node-compatible
+    // `connect()` wrapper (URL parsing with a url/punycode polyfill, TCP/TLS/WeChat transports)
+    const clientOptions: ConstructorParameters<typeof MqttClient>[1] = {
+      protocol: url.protocol === "wss:" ? "wss" : "ws",
+      hostname: url.hostname,
+      port: Number(url.port) || (url.protocol === "wss:" ? 443 : 80),
+      path: `${url.pathname}${url.search}`,
       protocolVersion: 4,
       clientId: config.kioskId,
       username: config.kioskId,
@@ -80,7 +104,9 @@ export class MqttLink implements KioskLink {
         qos: 1,
         retain: true,
       },
-    });
+    };
+    // the builder gets only the client, as in mqtt.connect(): options come by closure
+    this.client = new MqttClient((client) => browserStreamBuilder(client, clientOptions), clientOptions);
     this.client.on("connect", () => void this.onConnect());
     this.client.on("close", () => this.setState("offline"));
     this.client.on("offline", () => this.setState("offline"));

@@ -1,6 +1,8 @@
 import type { Offer, PersonalizeResult, Product } from "@proxima/shared";
+import { useEffect } from "react";
 import { brandMark, DrinkArt } from "../artwork/art.js";
 import type { Menu } from "../catalogue/snapshot.js";
+import { afterPaint } from "./paint.js";
 import { ProductButton } from "./parts.js";
 
 /**
@@ -72,12 +74,17 @@ export function Home({
   onBuild: () => void;
   onFinish: () => void;
 }) {
+  useEffect(() => {
+    // identify tap → offers on screen: measured in the field and by `pnpm bench kiosk`
+    afterPaint(() => performance.mark("kiosk:offers-painted", { detail: personal?.decisionId ?? null }));
+  }, [personal]);
   const name = personal?.customer?.firstName;
   const { usual, others } = splitUsual(personal?.offers ?? []);
-  const popular = menu.popular
-    .map((id) => menu.products.get(id))
-    .filter((p): p is Product => p !== undefined)
-    .slice(0, 4);
+  // what sells here right now; on a fresh gateway, the catalogue's own crowd favourites
+  const sold = menu.popular.map((id) => menu.products.get(id)).filter((p): p is Product => p !== undefined);
+  const popular = (
+    sold.length > 0 ? sold : menu.catalogue.products.filter((p) => p.tags.includes("popular"))
+  ).slice(0, 4);
   return (
     <section className="screen home" aria-labelledby="title">
       <h1 id="title">{name ? `Hi ${name}, what'll it be?` : "What would you like?"}</h1>
