@@ -273,11 +273,17 @@ for (const adapter of ["sqlite", "postgres"] as const) {
     it("never answers from a cached row after the row changed", async () => {
       const q = { venueId: venue.venueId, from: FALL_DAY_START, to: FALL_NEXT_DAY, bucket: "hour" as const };
       const before = JSON.parse(await analytics.queries.footfallBody(q)) as typeof after;
+      const bytesBefore = JSON.parse(Buffer.from(await analytics.queries.footfallBytes(q)).toString("utf8"));
+      expect(bytesBefore).toEqual(before);
       await analytics.project(visit("G", "drinks", "2026-10-25T05:10:00Z", 3 * MIN));
       const after = JSON.parse(await analytics.queries.footfallBody(q)) as Awaited<
         ReturnType<typeof analytics.queries.footfall>
       >;
       expect(after).toEqual(await analytics.queries.footfall(q));
+      // the kept answer is not reused once a row it was built from changed
+      expect(JSON.parse(Buffer.from(await analytics.queries.footfallBytes(q)).toString("utf8"))).toEqual(
+        after,
+      );
       const at5 = (r: typeof after) =>
         r.zones
           .find((z) => z.zone === "drinks")!

@@ -30,6 +30,19 @@ function zoneOrder(known: readonly string[], seen: Iterable<string>): string[] {
   return [...known, ...extra];
 }
 
+interface RowVersion {
+  zone: string;
+  day_start: number;
+  version: number;
+}
+
+/** Whole hours covering [from, to) and the UTC day the first one falls in. */
+function hourRange(q: { from: number; to: number }) {
+  const first = Math.floor(q.from / HOUR_MS) * HOUR_MS;
+  const end = first + Math.max(0, Math.ceil((q.to - first) / HOUR_MS)) * HOUR_MS;
+  return { first, end, firstDay: Math.floor(first / DAY_MS) * DAY_MS };
+}
+
 const EMPTY_CELL = `"visitors":0,"visits":0,"dwellP50Ms":null,"dwellP90Ms":null}`;
 
 /** A presence with no exit after this long is stale (a lost exit), not someone still there. */
@@ -42,6 +55,7 @@ const lastDay = (to: number, tz: string) => localDay(to - 1, tz);
 
 export class AnalyticsQueries {
   private readonly rowCache = new RowTextCache();
+  private readonly responses = new Map<string, { validator: string; bytes: Uint8Array }>();
 
   constructor(
     private readonly sql: Sql,
@@ -76,12 +90,51 @@ export class AnalyticsQueries {
    */
   async footfallBody(q: FootfallRangeQuery): Promise<string> {
     if (q.bucket !== "hour") return JSON.stringify(await this.footfall(q));
+    const range = hourRange(q);
+    return this.hourlyBody(q, range, await this.rowVersions(q.venueId, range.firstDay, range.end));
+  }
+
+  /**
+   * The footfall response as UTF-8 bytes, what the route sends. Hourly answers are kept
+   * (a few, bounded) with a validator folded from the versions of every row they were
+   * built from: asked again, one version query says whether any row changed since.
+   */
+  async footfallBytes(q: FootfallRangeQuery): Promise<Uint8Array> {
+    if (q.bucket !== "hour") return Buffer.from(JSON.stringify(await this.footfall(q)), "utf8");
+    const range = hourRange(q);
+    const versions = await this.rowVersions(q.venueId, range.firstDay, range.end);
+    const known = this.venues.get(q.venueId)?.venue.zones.map((z) => z.id) ?? [];
+    let fold = versions.length;
+    for (const v of versions) fold = (fold + Number(v.version)) % 2 ** 52;
+    const key = `${q.venueId}|${q.from}|${q.to}`;
+    const validator = `${fold}|${this.venues.timeZoneOf(q.venueId)}|${known.join(",")}`;
+    const hit = this.responses.get(key);
+    if (hit && hit.validator === validator) {
+      this.responses.delete(key);
+      this.responses.set(key, hit);
+      return hit.bytes;
+    }
+    const bytes = Buffer.from(await this.hourlyBody(q, range, versions), "utf8");
+    this.responses.delete(key);
+    this.responses.set(key, { validator, bytes });
+    let total = 0;
+    for (const r of this.responses.values()) total += r.bytes.length;
+    for (const [k, r] of this.responses) {
+      if (total <= 96 * 1024 * 1024 || this.responses.size <= 1) break;
+      this.responses.delete(k);
+      total -= r.bytes.length;
+    }
+    return bytes;
+  }
+
+  private async hourlyBody(
+    q: FootfallRangeQuery,
+    { first, end, firstDay }: { first: number; end: number; firstDay: number },
+    versions: RowVersion[],
+  ): Promise<string> {
     const tz = this.venues.timeZoneOf(q.venueId);
     const known = this.venues.get(q.venueId)?.venue.zones.map((z) => z.id) ?? [];
-    const first = Math.floor(q.from / HOUR_MS) * HOUR_MS;
-    const end = first + Math.max(0, Math.ceil((q.to - first) / HOUR_MS)) * HOUR_MS;
-    const firstDay = Math.floor(first / DAY_MS) * DAY_MS;
-    const rows = await this.hourRowTexts(q.venueId, firstDay, end);
+    const rows = await this.rowTexts(q.venueId, versions, firstDay, end);
     const days: number[] = [];
     for (let d = firstDay; d < end; d += DAY_MS) days.push(d);
     const byZone = new Map<string, Map<number, string>>();
@@ -120,11 +173,14 @@ export class AnalyticsQueries {
   }
 
   /** Hourly rows' text for a venue and UTC-day range: versions from the database, text from the cache when current. */
-  private async hourRowTexts(venueId: string, fromDay: number, to: number) {
-    const versions = await this.sql.all<{ zone: string; day_start: number; version: number }>(
+  private rowVersions(venueId: string, fromDay: number, to: number): Promise<RowVersion[]> {
+    return this.sql.all<RowVersion>(
       "SELECT zone, day_start, version FROM analytics_zone_hours WHERE venue_id = $1 AND day_start >= $2 AND day_start < $3",
       [venueId, fromDay, to],
     );
+  }
+
+  private async rowTexts(venueId: string, versions: readonly RowVersion[], fromDay: number, to: number) {
     const out: { zone: string; day_start: number; cells: string }[] = [];
     const stale: { zone: string; day_start: number }[] = [];
     for (const r of versions) {

@@ -55,7 +55,8 @@ export function mountAnalyticsRoutes(app: Hono, analytics: Analytics, auth: Auth
   r.get("/v1/analytics/footfall", readers, async (c) => {
     const q = query(FootfallRangeQuery, c.req.query(), "footfall query");
     assertVenue(c.get("user"), q.venueId);
-    return c.body(await analytics.queries.footfallBody(q), 200, { "content-type": "application/json" });
+    const bytes = await analytics.queries.footfallBytes(q);
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, { "content-type": "application/json" });
   });
 
   r.get("/v1/analytics/heatmap", readers, async (c) => {
