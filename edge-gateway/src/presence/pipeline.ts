@@ -78,6 +78,8 @@ export interface PresencePipeline {
 const REFIT_EVERY_MS = 5000;
 const SWEEP_EVERY_MS = 60_000;
 const ADDRESS_LINK_MS = 5 * 60_000;
+/** a beacon's last TLM report is kept this long (then it is gone from the venue) */
+const HEALTH_KEEP_MS = 24 * 3_600_000;
 
 /**
  * Advertisements in, presence events and occupancy out: decode → (fixed beacon →
@@ -164,6 +166,7 @@ export function createPresencePipeline(options: PresencePipelineOptions): Presen
         tracker.forgetIdle(ts);
         for (const [address, link] of addressSubject)
           if (ts - link.ts > ADDRESS_LINK_MS) addressSubject.delete(address);
+        for (const [subject, h] of health) if (ts - h.ts > HEALTH_KEEP_MS) health.delete(subject);
       }
       nextSweep = ts + SWEEP_EVERY_MS;
     }
