@@ -10,7 +10,7 @@ import {
 } from "@proxima/shared";
 import type { Aedes, AedesPublishPacket } from "aedes";
 import type { Logger } from "pino";
-import { Counter, type Registry } from "prom-client";
+import { Counter, Histogram, type Registry } from "prom-client";
 import type { z } from "zod";
 
 /** One RPC method: its params schema (from shared RPC_METHODS) and what it does for a kiosk. */
@@ -54,6 +54,15 @@ export async function startRpcServer(options: RpcServerOptions): Promise<{ close
         name: "proxima_rpc_requests_total",
         help: "RPC requests answered, by method and outcome",
         labelNames: ["method", "outcome"],
+        registers: [options.registry],
+      })
+    : null;
+  const duration = options.registry
+    ? new Histogram({
+        name: "proxima_rpc_duration_seconds",
+        help: "time from a request's arrival to its reply being handed to the broker, by method",
+        labelNames: ["method"],
+        buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05],
         registers: [options.registry],
       })
     : null;
@@ -121,8 +130,10 @@ export async function startRpcServer(options: RpcServerOptions): Promise<{ close
       );
     const params = parseWith(handler.params, request.value.params ?? {}, `params of ${name}`);
     if (!params.ok) return fail(kioskId, id, name, "bad_request", params.error.message);
+    const started = duration ? performance.now() : 0;
     const succeed = (result: unknown) => {
       calls?.inc({ method: name, outcome: "ok" });
+      duration?.observe({ method: name }, (performance.now() - started) / 1000);
       reply(kioskId, { id, ok: true, result });
     };
     const crash = (error: unknown) => {
