@@ -46,6 +46,7 @@ export class DeltaPull {
   private wake: (() => void) | null = null;
   private failures = 0;
   private caughtUpWaiters: (() => void)[] = [];
+  private inFlight: AbortController | null = null;
   lastPullAt: number | null = null;
 
   constructor(private readonly options: DeltaPullOptions) {
@@ -60,6 +61,7 @@ export class DeltaPull {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.inFlight?.abort();
     this.wake?.();
     await this.loop;
   }
@@ -122,6 +124,7 @@ export class DeltaPull {
     if (cursor !== "") url.searchParams.set("cursor", cursor);
     url.searchParams.set("limit", String(this.options.pageSize ?? 500));
     const controller = new AbortController();
+    this.inFlight = controller;
     const timeout = this.clock.setTimeout(() => controller.abort(), this.options.requestTimeoutMs ?? 30_000);
     let status: number;
     let text: string;
@@ -136,6 +139,7 @@ export class DeltaPull {
       text = await response.text();
     } finally {
       this.clock.clearTimeout(timeout);
+      this.inFlight = null;
     }
     if (status !== 200)
       throw Object.assign(new Error(`HTTP ${status}: ${text.slice(0, 200)}`), {

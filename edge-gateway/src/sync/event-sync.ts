@@ -74,6 +74,8 @@ export class EventSync {
   private idleWaiters: (() => void)[] = [];
   /** an append committed since the loop last looked at the outbox */
   private appendedSinceRead = false;
+  /** the request on the wire, aborted by stop() (its events stay queued) */
+  private inFlight: AbortController | null = null;
 
   constructor(private readonly options: EventSyncOptions) {
     this.clock = options.clock ?? systemClock;
@@ -116,6 +118,7 @@ export class EventSync {
     this.state.running = false;
     this.unsubscribe?.();
     this.cancelTimer();
+    this.inFlight?.abort();
     this.wakeLoop?.();
     await this.loop;
   }
@@ -146,6 +149,7 @@ export class EventSync {
 
   /** Sleeps until woken by an append timer, a backoff timer or stop(). */
   private sleep(ms: number | null): Promise<void> {
+    if (!this.running) return Promise.resolve();
     return new Promise((resolve) => {
       this.wakeLoop = () => {
         this.wakeLoop = null;
@@ -185,6 +189,7 @@ export class EventSync {
       const following = this.prepare(prepared.batch.lastSeq);
       following.catch(() => undefined);
       const outcome = await this.send(prepared);
+      if (!this.running) break;
       if (outcome.kind === "acknowledged") {
         next = following;
         continue;
@@ -225,6 +230,7 @@ export class EventSync {
 
   private async send({ batch, body }: Prepared): Promise<Outcome> {
     const controller = new AbortController();
+    this.inFlight = controller;
     const timeout = this.clock.setTimeout(() => controller.abort(), this.options.requestTimeoutMs ?? 30_000);
     let response: Response;
     let text: string;
@@ -250,6 +256,7 @@ export class EventSync {
       };
     } finally {
       this.clock.clearTimeout(timeout);
+      this.inFlight = null;
     }
     const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), this.clock.now());
     if (response.status === 200) {
