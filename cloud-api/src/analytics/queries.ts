@@ -43,6 +43,33 @@ function hourRange(q: { from: number; to: number }) {
   return { first, end, firstDay: Math.floor(first / DAY_MS) * DAY_MS };
 }
 
+const COMMA = Buffer.from(",");
+
+/** Per-zone answer chunks, least recently set out first beyond `maxBytes`. */
+class ChunkCache {
+  private chunks = new Map<string, { validator: string; bytes: Buffer }>();
+  private total = 0;
+  constructor(private readonly maxBytes = 96 * 1024 * 1024) {}
+  get(key: string) {
+    return this.chunks.get(key);
+  }
+  set(key: string, chunk: { validator: string; bytes: Buffer }): void {
+    const old = this.chunks.get(key);
+    if (old) this.total -= old.bytes.length;
+    this.chunks.delete(key);
+    this.chunks.set(key, chunk);
+    this.total += chunk.bytes.length;
+  }
+  /** evicts after a response is assembled, never while its chunks are being read */
+  trim(): void {
+    for (const [k, c] of this.chunks) {
+      if (this.total <= this.maxBytes) break;
+      this.chunks.delete(k);
+      this.total -= c.bytes.length;
+    }
+  }
+}
+
 const EMPTY_CELL = `"visitors":0,"visits":0,"dwellP50Ms":null,"dwellP90Ms":null}`;
 
 /** A presence with no exit after this long is stale (a lost exit), not someone still there. */
@@ -56,6 +83,7 @@ const lastDay = (to: number, tz: string) => localDay(to - 1, tz);
 export class AnalyticsQueries {
   private readonly rowCache = new RowTextCache();
   private readonly responses = new Map<string, { validator: string; bytes: Uint8Array }>();
+  private readonly zoneChunks = new ChunkCache();
 
   constructor(
     private readonly sql: Sql,
@@ -90,8 +118,7 @@ export class AnalyticsQueries {
    */
   async footfallBody(q: FootfallRangeQuery): Promise<string> {
     if (q.bucket !== "hour") return JSON.stringify(await this.footfall(q));
-    const range = hourRange(q);
-    return this.hourlyBody(q, range, await this.rowVersions(q.venueId, range.firstDay, range.end));
+    return Buffer.from(await this.footfallBytes(q)).toString("utf8");
   }
 
   /**
@@ -114,7 +141,7 @@ export class AnalyticsQueries {
       this.responses.set(key, hit);
       return hit.bytes;
     }
-    const bytes = Buffer.from(await this.hourlyBody(q, range, versions), "utf8");
+    const bytes = await this.hourlyBody(q, range, versions);
     this.responses.delete(key);
     this.responses.set(key, { validator, bytes });
     let total = 0;
@@ -127,14 +154,42 @@ export class AnalyticsQueries {
     return bytes;
   }
 
+  /**
+   * The hourly answer as byte chunks, one per zone: a zone's chunk is kept with a
+   * validator folded from its rows' versions, so when one row changed (a live venue's
+   * today) only that zone is rebuilt, from rows cached in memory plus the changed one.
+   */
   private async hourlyBody(
     q: FootfallRangeQuery,
     { first, end, firstDay }: { first: number; end: number; firstDay: number },
     versions: RowVersion[],
-  ): Promise<string> {
+  ): Promise<Buffer> {
     const tz = this.venues.timeZoneOf(q.venueId);
     const known = this.venues.get(q.venueId)?.venue.zones.map((z) => z.id) ?? [];
-    const rows = await this.rowTexts(q.venueId, versions, firstDay, end);
+    const versionsByZone = new Map<string, RowVersion[]>();
+    for (const v of versions) getOrSet(versionsByZone, v.zone, () => []).push(v);
+    const zones = zoneOrder(known, versionsByZone.keys());
+    const all = [...zones, ALL_ZONES];
+    const chunkKey = (zone: string) => `${q.venueId}|${q.from}|${q.to}|${zone}`;
+    const validators = new Map<string, string>();
+    const missing: string[] = [];
+    for (const zone of all) {
+      let fold = 0;
+      const vs = versionsByZone.get(zone) ?? [];
+      for (const v of vs) fold = (fold + Number(v.version)) % 2 ** 52;
+      const validator = `${vs.length}|${fold}|${tz}`;
+      validators.set(zone, validator);
+      if (this.zoneChunks.get(chunkKey(zone))?.validator !== validator) missing.push(zone);
+    }
+    const rows =
+      missing.length === 0
+        ? []
+        : await this.rowTexts(
+            q.venueId,
+            missing.flatMap((z) => versionsByZone.get(z) ?? []),
+            firstDay,
+            end,
+          );
     const days: number[] = [];
     for (let d = firstDay; d < end; d += DAY_MS) days.push(d);
     const byZone = new Map<string, Map<number, string>>();
@@ -166,10 +221,26 @@ export class AnalyticsQueries {
       }
       return `[${pieces.join(",")}]`;
     };
-    const zones = zoneOrder(known, byZone.keys());
-    return `{"venueId":${JSON.stringify(q.venueId)},"bucket":"hour","from":${q.from},"to":${q.to},"timeZone":${JSON.stringify(tz)},"zones":[${zones
-      .map((z) => `{"zone":${JSON.stringify(z)},"buckets":${series(z)}}`)
-      .join(",")}],"venue":${series(ALL_ZONES)}}`;
+    for (const zone of missing) {
+      const text =
+        zone === ALL_ZONES ? series(zone) : `{"zone":${JSON.stringify(zone)},"buckets":${series(zone)}}`;
+      this.zoneChunks.set(chunkKey(zone), {
+        validator: validators.get(zone)!,
+        bytes: Buffer.from(text, "utf8"),
+      });
+    }
+    const parts: Buffer[] = [
+      Buffer.from(
+        `{"venueId":${JSON.stringify(q.venueId)},"bucket":"hour","from":${q.from},"to":${q.to},"timeZone":${JSON.stringify(tz)},"zones":[`,
+      ),
+    ];
+    zones.forEach((zone, i) => {
+      if (i > 0) parts.push(COMMA);
+      parts.push(this.zoneChunks.get(chunkKey(zone))!.bytes);
+    });
+    parts.push(Buffer.from(`],"venue":`), this.zoneChunks.get(chunkKey(ALL_ZONES))!.bytes, Buffer.from("}"));
+    this.zoneChunks.trim();
+    return Buffer.concat(parts);
   }
 
   /** Hourly rows' text for a venue and UTC-day range: versions from the database, text from the cache when current. */
