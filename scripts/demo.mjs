@@ -2,12 +2,13 @@
 // venue. Preferred ports are used when free; otherwise the demo says which port is
 // taken and picks a free one.
 import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { root } from "./pnpm.mjs";
 
-const PREFERRED = { cloud: 8080 };
+const PREFERRED = { cloud: 8080, kiosk: 5173 };
 
 function isFree(port) {
   return new Promise((resolve) => {
@@ -118,12 +119,28 @@ try {
     ["run", "--config", gatewayConfig],
     (j) => j.msg === "listening",
   );
+  // the kiosk app (production build), one provisioning bundle per demo kiosk
+  const provision = join(root, ".proxima", "kiosk-provision");
+  mkdirSync(provision, { recursive: true });
+  for (const k of kiosks)
+    writeFileSync(
+      join(provision, `${k.id}.json`),
+      JSON.stringify({ gatewayUrl: gateway.wsUrl, venueId: gateway.venueId, kioskId: k.id, secret: k.secret }),
+    );
+  const kioskPort = await choosePort("kiosk app", PREFERRED.kiosk);
+  const kioskApp = await start(
+    "kiosk app",
+    "kiosk-ui/bin/proxima-kiosk.js",
+    ["serve", "--port", String(kioskPort), "--provision", provision],
+    (j) => j.msg === "listening",
+  );
   console.log(`
 Proxima demo is running (Ctrl-C stops it)
   cloud API     ${cloud.url}   (health: ${cloud.url}/health, metrics: ${cloud.url}/metrics)
   gateway       ${gateway.gatewayId} for venue ${gateway.venueId}: MQTT ${gateway.url}, WebSocket ${gateway.wsUrl}, ${gateway.profiles} cached profiles
   dashboard     ${cloud.url}/   sign in as ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}
   kiosks        ${kiosks.map((k) => `${k.id} (password ${k.secret})`).join(", ")}
+  kiosk app     ${kiosks.map((k) => `${kioskApp.url}/${k.id}/`).join("  ")}   (touchscreen; try loyalty code 00100001)
   try it        mosquitto_sub -V mqttv311 -p ${gateway.port} -i ${kiosks[0].id} -u ${kiosks[0].id} -P ${kiosks[0].secret} -t proxima/${gateway.venueId}/zone/kiosk-1/occupancy
 `);
 } catch (error) {
