@@ -182,6 +182,8 @@ report(
     decisionsLogged: stopped.outboxPending,
     pacingLagP99Ms: round(maxLagP99),
     gatewayLoopDelayP99Ms: round(stopped.loopDelayP99Ms),
+    gatewayPersonalizeP99AtMostMs: stopped.rpcP99UpperMs.personalize,
+    gatewayEchoP99AtMostMs: stopped.rpcP99UpperMs.echo,
     clientLoopDelayP99Ms: round(clientLoop.percentile(99) / 1e6),
     engineUs: round(1e6 / decisionsPerSec),
     cacheLoadMs: Math.round(ready.loadMs),

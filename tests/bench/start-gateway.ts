@@ -2,11 +2,18 @@ import { fork } from "node:child_process";
 import { join } from "node:path";
 import type { WorkerInput, WorkerReady } from "./gateway-worker.js";
 
+export interface BenchGatewayStats {
+  outboxPending: number;
+  loopDelayP99Ms: number;
+  /** upper bound (histogram bucket) of the gateway's own p99 time per request, ms */
+  rpcP99UpperMs: { personalize: number | null; echo: number | null };
+}
+
 export interface BenchGateway extends WorkerReady {
   /** starts measuring the gateway's event-loop delay */
   measure(): void;
   /** stops the gateway process; resolves with the outbox backlog it left and its loop delay */
-  stop(): Promise<{ outboxPending: number; loopDelayP99Ms: number }>;
+  stop(): Promise<BenchGatewayStats>;
 }
 
 /** Forks the benchmark gateway (same Node flags as this process: tsx, source conditions). */
@@ -24,7 +31,7 @@ export async function startBenchGateway(input: WorkerInput): Promise<BenchGatewa
     measure: () => child.send("measure"),
     stop: () =>
       new Promise((resolve) => {
-        child.once("message", (m) => resolve(m as { outboxPending: number; loopDelayP99Ms: number }));
+        child.once("message", (m) => resolve(m as BenchGatewayStats));
         child.send("stop");
       }),
   };
