@@ -62,7 +62,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<{ close
         name: "proxima_rpc_duration_seconds",
         help: "time from a request's arrival to its reply being handed to the broker, by method",
         labelNames: ["method"],
-        buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05],
+        buckets: [0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05],
         registers: [options.registry],
       })
     : null;
