@@ -31,7 +31,8 @@ const options = benchOptions();
 const SMALL = options.args.includes("--small");
 const CUSTOMERS = SMALL ? 100_000 : 1_000_000;
 const EVENTS = SMALL ? 1_000_000 : 10_000_000;
-const VERSION = `v1-${CUSTOMERS}-${EVENTS}`;
+/** dataset version per adapter: bumped when the store's table layout changes */
+const VERSION = (dialect: Sql["dialect"]) => `${dialect === "sqlite" ? "v2" : "v1"}-${CUSTOMERS}-${EVENTS}`;
 const T0 = Date.UTC(2025, 10, 1);
 const READS = 2000;
 const INGEST_EVENTS = Number(process.env.PROXIMA_BENCH_INGEST ?? 100_000);
@@ -71,6 +72,7 @@ async function generate(sql: Sql): Promise<void> {
   // indexes are built after the bulk load (much faster than maintaining them row by row)
   for (const index of [
     "events_timeline",
+    "events_id",
     "identities_profile",
     "profiles_merged_into",
     "segment_members_profile",
@@ -109,7 +111,7 @@ async function generate(sql: Sql): Promise<void> {
        'identity', ${json}('type', ${pgd ? "split_part(k, ':', 1)" : "substr(k, 1, instr(k, ':') - 1)"}, 'value', ${pgd ? "substr(k, strpos(k, ':') + 1)" : "substr(k, instr(k, ':') + 1)"}),
        'data', ${json}('productId', ${cat("'p'", "i % 40")}, 'zone', 'kiosk-1', 'rating', 1 + i % 5, 'amount', 3.5, 'currency', 'EUR', 'decisionId', 'd', 'offerId', 'o'))`)}, ts
      FROM (SELECT i, ${cat(hex(`(${ts("i")}) / 1000`, 8), "'-0000-7000-8000-'", hex("i", 12))} AS id, ${ts("i")} AS ts, ${type("i")} AS type, ${key("i")} AS k
-           FROM ${series(sql, EVENTS)} AS s) AS e`,
+           FROM ${series(sql, EVENTS)} AS s) AS e${pgd ? "" : " ORDER BY k, ts, id"}`,
   );
   const perCustomer = EVENTS / CUSTOMERS;
   await step(
@@ -134,25 +136,30 @@ async function generate(sql: Sql): Promise<void> {
     `INSERT INTO identity_consent (key, purpose, granted, ts) SELECT ${cat("'loyalty:L'", pad("i", 7))}, 'personalization', 1, ${T0} FROM ${series(sql, CUSTOMERS)} AS s;
      INSERT INTO identity_attributes (key, name, value, ts) SELECT ${cat("'loyalty:L'", pad("i", 7))}, 'firstName', '"Ada"', ${T0} FROM ${series(sql, CUSTOMERS)} AS s;`,
   );
-  await step(
-    "index events_timeline",
-    "CREATE INDEX events_timeline ON events (identity_key, ts DESC, id DESC)",
-  );
+  // SQLite keeps events clustered by (identity, time) and needs only the id index
+  if (pgd)
+    await step(
+      "index events_timeline",
+      "CREATE INDEX events_timeline ON events (identity_key, ts DESC, id DESC)",
+    );
+  else await step("index events_id", "CREATE UNIQUE INDEX events_id ON events (id)");
   await step("index identities_profile", "CREATE INDEX identities_profile ON identities (profile_id)");
   await sql.exec(
     "CREATE INDEX profiles_merged_into ON profiles (merged_into); CREATE INDEX segment_members_profile ON segment_members (profile_id)",
   );
-  await step("analyze", pgd ? "ANALYZE" : "ANALYZE");
+  await step("analyze", "ANALYZE");
   await sql.exec("CREATE TABLE bench_meta (version TEXT PRIMARY KEY)");
-  await sql.run("INSERT INTO bench_meta (version) VALUES ($1)", [VERSION]);
+  await sql.run("INSERT INTO bench_meta (version) VALUES ($1)", [VERSION(sql.dialect)]);
   if (!pgd) await sql.exec("PRAGMA journal_mode = WAL");
-  log(`dataset ${VERSION} on ${sql.dialect} built in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  log(
+    `dataset ${VERSION(sql.dialect)} on ${sql.dialect} built in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
 }
 
 async function hasDataset(sql: Sql): Promise<boolean> {
   try {
     const rows = await sql.all<{ version: string }>("SELECT version FROM bench_meta");
-    return rows.some((r) => r.version === VERSION);
+    return rows.some((r) => r.version === VERSION(sql.dialect));
   } catch {
     return false;
   }
@@ -325,7 +332,7 @@ const figures: Record<string, number | string> = { customers: CUSTOMERS, events:
 
 // SQLite
 {
-  const file = join(cache, `customer360-${VERSION}.sqlite`);
+  const file = join(cache, `customer360-${VERSION("sqlite")}.sqlite`);
   const store = await dataset(file, async () => {
     for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
   });

@@ -14,7 +14,23 @@ export const MIGRATIONS: Migration[] = [
     // rowid table plus a key index): half the pages written per ingest batch.
     const clustered = dialect === "sqlite" ? " WITHOUT ROWID" : "";
     return `
+${
+  dialect === "sqlite"
+    ? `-- clustered by (identity, time): a person's timeline is one contiguous range of pages
 CREATE TABLE IF NOT EXISTS events (
+  id TEXT NOT NULL,
+  ts BIGINT NOT NULL,
+  venue_id TEXT,
+  type TEXT NOT NULL,
+  source_kind TEXT NOT NULL,
+  source_id TEXT NOT NULL,
+  identity_key TEXT NOT NULL,
+  body TEXT NOT NULL,
+  received_at BIGINT NOT NULL,
+  PRIMARY KEY (identity_key, ts, id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS events_id ON events (id);`
+    : `CREATE TABLE IF NOT EXISTS events (
   id TEXT PRIMARY KEY,
   ts BIGINT NOT NULL,
   venue_id TEXT,
@@ -24,8 +40,9 @@ CREATE TABLE IF NOT EXISTS events (
   identity_key TEXT NOT NULL,
   body TEXT NOT NULL,
   received_at BIGINT NOT NULL
-)${clustered};
-CREATE INDEX IF NOT EXISTS events_timeline ON events (identity_key, ts DESC, id DESC);
+);
+CREATE INDEX IF NOT EXISTS events_timeline ON events (identity_key, ts DESC, id DESC);`
+}
 -- identities carried as extras by events filed under another identity (erasure redacts them)
 CREATE TABLE IF NOT EXISTS event_links (
   identity_key TEXT NOT NULL,

@@ -653,10 +653,16 @@ export class SqlStore implements Store {
 
   async createSource(source: NewSource): Promise<SourceRecord> {
     try {
-      await this.sql.run(
-        "INSERT INTO sources (id, kind, name, token_hash, venue_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+      // a revoked source may be issued a new token under the same id (token rotation)
+      const written = await this.sql.all<{ id: string }>(
+        `INSERT INTO sources (id, kind, name, token_hash, venue_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name, token_hash = excluded.token_hash,
+           venue_id = excluded.venue_id, created_at = excluded.created_at, revoked_at = NULL
+         WHERE sources.revoked_at IS NOT NULL
+         RETURNING id`,
         [source.id, source.kind, source.name, source.tokenHash, source.venueId ?? null, source.createdAt],
       );
+      if (written.length === 0) throw new Error("unique constraint: live source");
     } catch (error) {
       if (/unique|constraint/i.test((error as Error).message))
         throw new ProximaError(
