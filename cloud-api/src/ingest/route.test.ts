@@ -114,6 +114,16 @@ describe("POST /v1/events", () => {
     expect((await post({ events: [event(1)] })).status).toBe(401);
   });
 
+  it("rotates a token: a revoked source gets a new one under the same id, the old one stays dead", async () => {
+    const old = gatewayToken;
+    await store.revokeSource("gateway:gw-1", 2);
+    const rotated = await source("gateway:gw-1");
+    expect((await post({ events: [event(1)] }, { token: rotated })).status).toBe(200);
+    expect((await post({ events: [event(2)] }, { token: old })).status).toBe(401);
+    // a live source is never overwritten
+    await expect(source("gateway:gw-1")).rejects.toMatchObject({ code: "conflict" });
+  });
+
   it("lets a channel token send only its own kind, and a venue-bound token only its venue", async () => {
     const pos = await source("pos:till-3");
     const { body } = await post(
