@@ -9,6 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { topicsFor } from "@proxima/shared";
+import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageBin, type RunningProcess, repoRoot, startProcess } from "../harness/index.js";
 import { faultEvent, faultId } from "./fault-gateway.js";
@@ -269,6 +271,93 @@ describe("store-and-forward under faults", () => {
       execFileSync("umount", ["-l", mount]);
     }
   }, 240_000);
+});
+
+describe("the whole gateway (proxima-gateway run) killed while kiosks publish", () => {
+  it("every event a kiosk got a PUBACK for reaches the cloud once, across 3 kill -9s", async () => {
+    const trial = nextTrial++;
+    const dir = join(work, `full-${trial}`);
+    mkdirSync(dir, { recursive: true });
+    const config = join(dir, "gateway.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        gatewayId: "gw-fault",
+        venue: join(repoRoot, "edge-gateway", "examples", "venue.json"),
+        dataDir: join(dir, "data"),
+        mqtt: { host: "127.0.0.1", tcpPort: 0, wsPort: 0 },
+        scanner: { kind: "none" },
+        cloud: { url: proxy.url, token },
+      }),
+    );
+    const gatewayBin = packageBin("edge-gateway", "proxima-gateway");
+    const added = JSON.parse(
+      execFileSync(process.execPath, [gatewayBin, "kiosk", "add", "kiosk-1", "--config", config, "--json"], {
+        encoding: "utf8",
+      }),
+    ) as { secret: string };
+    const topic = topicsFor("store-042").kioskEvents("kiosk-1");
+    const acknowledged = new Set<string>();
+    let index = 0;
+    for (let kill = 0; kill < 3; kill++) {
+      const gateway = await startProcess(gatewayBin, { args: ["run", "--config", config] });
+      const client = await mqtt.connectAsync(gateway.url, {
+        clientId: "kiosk-1",
+        username: "kiosk-1",
+        password: added.secret,
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+      });
+      client.on("error", () => undefined);
+      // 16 publishers in flight, like a busy kiosk plus retries
+      let stop = false;
+      const publishers = Array.from({ length: 16 }, async () => {
+        while (!stop) {
+          const event = { ...faultEvent(trial, index++), source: { kind: "kiosk", id: "kiosk-1" } };
+          try {
+            await client.publishAsync(topic, JSON.stringify(event), { qos: 1 });
+            acknowledged.add(event.id);
+          } catch {
+            return; // the gateway died: this one got no PUBACK
+          }
+        }
+      });
+      await new Promise((resolve) => setTimeout(resolve, 800 + kill * 400));
+      await gateway.kill9();
+      stop = true;
+      client.end(true);
+      await Promise.all(publishers);
+    }
+    expect(acknowledged.size).toBeGreaterThan(100);
+    // the restarted gateway drains what it acknowledged before the last kill
+    const gateway = await startProcess(gatewayBin, { args: ["run", "--config", config] });
+    try {
+      const ids = await (async () => {
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+          const stored = new Set((await cloudIndexes(trial)).map((i) => faultId(trial, i)));
+          const status = JSON.parse(
+            execFileSync(process.execPath, [gatewayBin, "status", "--json", "--config", config], {
+              encoding: "utf8",
+            }),
+          ) as { pending: number };
+          if (status.pending === 0 && [...acknowledged].every((id) => stored.has(id))) return stored;
+          if (Date.now() > deadline)
+            throw new Error(
+              `${status.pending} events still queued; ${stored.size} stored of ${acknowledged.size}`,
+            );
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      })();
+      // each once (primary key), and nothing the kiosks never sent
+      const rows = await cloudIndexes(trial);
+      expect(new Set(rows).size).toBe(rows.length);
+      expect(rows.every((i) => i < index)).toBe(true);
+      expect(ids.size).toBeGreaterThanOrEqual(acknowledged.size);
+    } finally {
+      await gateway.stop();
+    }
+  }, 180_000);
 });
 
 /** A gateway.json whose dataDir is the driver's, so `proxima-gateway status` reads that outbox. */
