@@ -6,6 +6,8 @@
  * and the PostgreSQL database proxima_bench_analytics); reruns only query.
  * dashboardLoadMs: navigation start to the footfall view painted (chart + tables) in
  * Chromium, signed in, against an in-process cloud on a 14-day demo history.
+ * liveOccupancy*Ms: a presence change folded into analytics → the zone's count changed
+ * on the live view's screen (Server-Sent Events).
  * footfallP99Ms is the same range asked again (the dashboard's case): one version query
  * per request proves no row changed and the kept answer goes out. Also reported: a row
  * changed before each query (a live venue: the answer is rebuilt from rows cached in
@@ -24,7 +26,7 @@ import {
   VisitRollup,
   writeVisitRollup,
 } from "@proxima/cloud-api";
-import { DAY_MS, HOUR_MS, ManualClock, systemClock, type Venue } from "@proxima/shared";
+import { DAY_MS, HOUR_MS, ManualClock, newId, systemClock, type Venue } from "@proxima/shared";
 import pg from "pg";
 import { launchBrowser } from "../harness/browser.js";
 import { repoRoot } from "../harness/paths.js";
@@ -184,7 +186,12 @@ async function measureFootfall(analytics: Analytics, runs: number): Promise<Foot
   };
 }
 
-async function measureDashboard(): Promise<{ loadMs: number; fcpMs: number }> {
+async function measureDashboard(): Promise<{
+  loadMs: number;
+  fcpMs: number;
+  liveP50Ms: number;
+  liveMaxMs: number;
+}> {
   const dist = join(repoRoot, "dashboard", "dist", "index.html");
   if (!existsSync(dist)) throw new Error("dashboard is not built: pnpm --filter @proxima/dashboard build");
   const dir = join(cacheDir, "dashboard");
@@ -227,7 +234,46 @@ async function measureDashboard(): Promise<{ loadMs: number; fcpMs: number }> {
     }
     loads.sort((a, b) => a - b);
     fcps.sort((a, b) => a - b);
-    return { loadMs: percentile(loads, 50), fcpMs: percentile(fcps, 50) };
+
+    // Live occupancy: a presence change folded in by the cloud → the number on screen.
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    await context.request.post(`${server.url}/v1/auth/login`, {
+      data: { email: "bench@example.com", password: "bench-password" },
+    });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/#/live/store-042`);
+    await page.locator(".kpi-value.status-live").waitFor();
+    const live: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const before = Number(await page.getByTestId("occupancy-kiosk-2").textContent());
+      const now = Date.now();
+      const t0 = performance.now();
+      await backend.analytics.project([
+        {
+          id: newId(now),
+          ts: now,
+          venueId: "store-042",
+          source: { kind: "gateway", id: "gw-a" },
+          type: "presence.enter",
+          identity: { type: "subject", value: `ibeacon:bench0000-0000-4000-8000-000000000000:1:${i}` },
+          data: { zone: "kiosk-2" },
+        },
+      ]);
+      await page.waitForFunction(
+        (n) => Number(document.querySelector('[data-testid="occupancy-kiosk-2"]')?.textContent) === n,
+        before + 1,
+        { timeout: 5000 },
+      );
+      live.push(performance.now() - t0);
+    }
+    live.sort((a, b) => a - b);
+    await context.close();
+    return {
+      loadMs: percentile(loads, 50),
+      fcpMs: percentile(fcps, 50),
+      liveP50Ms: percentile(live, 50),
+      liveMaxMs: live.at(-1)!,
+    };
   } finally {
     await browser.close();
     await server.close();
@@ -280,6 +326,8 @@ report(
     jsonParseSameBodyMs: Number(onSqlite.parseMs.toFixed(1)),
     dashboardLoadMs: Math.round(dashboard.loadMs),
     dashboardFirstContentfulPaintMs: Math.round(dashboard.fcpMs),
+    liveOccupancyP50Ms: Math.round(dashboard.liveP50Ms),
+    liveOccupancyMaxMs: Math.round(dashboard.liveMaxMs),
     rollupBuildMs: Math.round(buildMs),
   },
   options,
