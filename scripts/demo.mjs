@@ -125,7 +125,12 @@ try {
   for (const k of kiosks)
     writeFileSync(
       join(provision, `${k.id}.json`),
-      JSON.stringify({ gatewayUrl: gateway.wsUrl, venueId: gateway.venueId, kioskId: k.id, secret: k.secret }),
+      JSON.stringify({
+        gatewayUrl: gateway.wsUrl,
+        venueId: gateway.venueId,
+        kioskId: k.id,
+        secret: k.secret,
+      }),
     );
   const kioskPort = await choosePort("kiosk app", PREFERRED.kiosk);
   const kioskApp = await start(

@@ -1,5 +1,5 @@
 import type { SessionInfo } from "@proxima/shared";
-import { lazy, Suspense, useCallback, useEffect, useState } from "react";
+import { lazy, useCallback, useEffect, useState } from "react";
 import { LiveView } from "./live/LiveView.js";
 import { LookupView } from "./lookup/LookupView.js";
 import { ApiError, api, setCsrfToken, setUnauthorizedHandler } from "./session/api.js";

@@ -26,7 +26,7 @@ import {
   VisitRollup,
   writeVisitRollup,
 } from "@proxima/cloud-api";
-import { DAY_MS, HOUR_MS, ManualClock, newId, systemClock, type Venue } from "@proxima/shared";
+import { DAY_MS, ManualClock, newId, systemClock, type Venue } from "@proxima/shared";
 import pg from "pg";
 import { launchBrowser } from "../harness/browser.js";
 import { repoRoot } from "../harness/paths.js";
