@@ -25,7 +25,16 @@ export const runCommand: Command = {
   summary: "run the gateway from a gateway.json (broker, kiosks' RPC, presence, outbox, sync)",
   async run(args) {
     const env = readEnv();
-    const { values } = parseArgs({ args, options: { config: { type: "string", short: "c" } } });
+    const { values } = parseArgs({
+      args,
+      options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } },
+    });
+    if (values.help) {
+      console.log(
+        'Usage: proxima-gateway run --config gateway.json\n\nStarts the broker (TCP + WebSocket), the kiosks\' RPC, presence from the configured scanner,\nthe outbox and, with a `cloud` section, the sync. Logs {"msg":"listening","port","wsPort",…} once bound.\nEnvironment: PROXIMA_GATEWAY_CONFIG (default for --config), PROXIMA_LOG_LEVEL.',
+      );
+      return 0;
+    }
     const configPath = values.config ?? env.configPath;
     if (!configPath) {
       console.error("run needs --config <gateway.json> (or PROXIMA_GATEWAY_CONFIG)");
