@@ -39,7 +39,13 @@ async function serveCommand(args: string[]): Promise<number> {
   // analytics registers as the store's projection before any traffic
   const dashboard = await openDashboardBackend({ store, clock: systemClock, logger });
   await store.migrateProjections();
-  const { app } = createApp({ logger, dashboard, events: { store, logger }, customers: { store } });
+  const { app } = createApp({
+    logger,
+    dashboard,
+    events: { store, logger },
+    customers: { store },
+    healthChecks: { store: () => store.ping() },
+  });
   const port = values.port !== undefined ? Number(values.port) : (env.port ?? 8080);
   const host = values.host ?? env.host ?? "127.0.0.1";
   const server = await listen(app, port, host);

@@ -184,6 +184,8 @@ async function story(database: string, instances: number) {
   expect(erased.status).toBe(200);
   expect((await fetch(`${url()}/v1/customers/${grace.id}`, { headers: { cookie } })).status).toBe(404);
   expect((await sync(before.cursor)).changes).toContainEqual({ kind: "profile.delete", id: grace.id });
+  const health = (await (await fetch(`${url()}/health`)).json()) as { checks: { store: { ok: boolean } } };
+  expect(health.checks.store.ok).toBe(true);
   const openapi = await fetch(`${url()}/openapi.json`);
   expect(((await openapi.json()) as { openapi: string }).openapi).toBe("3.1.0");
 }

@@ -142,6 +142,16 @@ export class SqlStore implements Store {
     await this.sql.close();
   }
 
+  /** For `/health`: the database answers, and how many ingest batches are waiting. */
+  async ping(): Promise<{ ok: boolean; detail?: string }> {
+    try {
+      await this.sql.all("SELECT 1 AS one");
+      return { ok: true, detail: `${this.dialect}, ${this.queue.length} ingest batches queued` };
+    } catch (error) {
+      return { ok: false, detail: `${this.dialect} unreachable: ${(error as Error).message}` };
+    }
+  }
+
   /** Runs a transaction, retrying it when PostgreSQL reports a deadlock or serialization failure. */
   private async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
