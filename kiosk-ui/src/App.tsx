@@ -193,12 +193,9 @@ export function App({
         notice = "We couldn't find that code. You can still pick any drink.";
       setShopper({ identity, personal, notice });
       setScreen({ name: "home" });
-      // recorded once the offers are on screen: "shown" means seen, and the paint comes first
-      afterPaint(() => {
-        if (mine !== session.current) return;
-        tracker.identify(identity, personal?.customer?.id ?? null);
-        if (personal) tracker.offersShown(personal.decisionId, personal.offers);
-      });
+      // recorded now, not after the paint: a quick tap on an offer must find it shown
+      tracker.identify(identity, personal?.customer?.id ?? null);
+      if (personal) tracker.offersShown(personal.decisionId, personal.offers);
     },
     [link, tracker],
   );
