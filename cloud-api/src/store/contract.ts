@@ -436,6 +436,30 @@ export function storeContract(target: ContractTarget): void {
       expect(await store.findProfileId(loyalty("L-601"))).not.toBeNull();
     });
 
+    it("redacts an erased person's identity from events filed under someone else", async () => {
+      await store.ingest([
+        event({
+          type: "kiosk.identified",
+          identity: loyalty("L-700"),
+          identities: [email("shared-700@example.com")],
+        }),
+      ]);
+      const other = event({
+        type: "email.clicked",
+        identity: loyalty("L-701"),
+        identities: [email("shared-700@example.com")],
+        venueId: undefined,
+      });
+      await store.ingest([other]);
+      const owner = (await store.findProfileId(loyalty("L-700")))!;
+      expect(await store.findProfileId(email("shared-700@example.com"))).toBe(owner);
+      await store.erase(owner, T0 + 70 * DAY);
+      const kept = (await store.getCustomer((await store.findProfileId(loyalty("L-701")))!))!;
+      const stored = kept.timeline.items.find((e) => e.id === other.id);
+      expect(stored).toBeDefined();
+      expect(JSON.stringify(stored)).not.toContain("shared-700@example.com");
+    });
+
     it("stores sources by token hash and revokes them", async () => {
       const created = await store.createSource({
         id: "gateway:gw-1",
@@ -468,6 +492,51 @@ export function storeContract(target: ContractTarget): void {
 
     if (target.openSecond) {
       const openSecond = target.openSecond;
+      it("never lets a paging gateway miss a change while two instances write", async () => {
+        const second = await openSecond();
+        const venue = "venue-paging";
+        try {
+          let cursor = (await store.changesSince(venue, null, 1000)).cursor;
+          const seen = new Set<string>();
+          let writing = true;
+          const writers = [store, second].map(async (writer, w) => {
+            for (let b = 0; b < 15; b++)
+              await writer.ingest(
+                Array.from({ length: 40 }, (_, k) =>
+                  event({
+                    type: "pour.completed",
+                    identity: loyalty(`P-${w}-${b}-${k}`),
+                    venueId: venue,
+                    data: { productId: "cola" },
+                  }),
+                ),
+              );
+          });
+          const reader = (async () => {
+            // a gateway pulling small pages as fast as it can while the writers run
+            while (writing) {
+              const page = await store.changesSince(venue, cursor, 7);
+              for (const c of page.changes)
+                if (c.kind === "profile.upsert") seen.add(c.profile.identities[0]!.value);
+              cursor = page.cursor;
+            }
+          })();
+          await Promise.all(writers);
+          writing = false;
+          await reader;
+          for (;;) {
+            const page = await store.changesSince(venue, cursor, 100);
+            for (const c of page.changes)
+              if (c.kind === "profile.upsert") seen.add(c.profile.identities[0]!.value);
+            cursor = page.cursor;
+            if (!page.hasMore) break;
+          }
+          expect(seen.size).toBe(2 * 15 * 40);
+        } finally {
+          await second.close();
+        }
+      });
+
       it("stays correct with two instances ingesting into one database at once", async () => {
         const second = await openSecond();
         try {
