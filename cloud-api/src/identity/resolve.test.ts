@@ -19,7 +19,8 @@ class Resolver {
         profileKeys.set(entry.profileId, [...(profileKeys.get(entry.profileId) ?? []), key]);
     const known = new Map([...keys].filter((k) => this.known.has(k)).map((k) => [k, this.known.get(k)!]));
     const plan = resolve({ events: batch, known, profileKeys, newProfileId: () => `p${this.next++}` });
-    for (const { key, profileId } of plan.newIdentities) this.known.set(key, { profileId, shared: false });
+    for (const { key, profileId, shared } of plan.newIdentities)
+      this.known.set(key, { profileId, shared: shared ?? false });
     for (const merge of plan.merges)
       for (const [key, entry] of this.known)
         if (entry.profileId === merge.loserId) this.known.set(key, { ...entry, profileId: merge.winnerId });
@@ -131,5 +132,20 @@ describe("identity resolution", () => {
       }
     expect(evidence).toBeGreaterThan(20);
     expect(together).toBe(evidence);
+  });
+});
+
+describe("placeholder identities", () => {
+  it("never link people through a value every shopper shares", () => {
+    const r = new Resolver();
+    r.ingest([
+      ["anonymous:none"],
+      ["anonymous:none", "loyalty:A"],
+      ["loyalty:B", "anonymous:none"],
+      ["anonymous:"],
+    ]);
+    expect(r.profileOf("loyalty:A")).not.toBe(r.profileOf("loyalty:B"));
+    expect(r.profileOf("anonymous:none")).not.toBe(r.profileOf("loyalty:A"));
+    expect(r.known.get("anonymous:none")?.shared).toBe(true);
   });
 });

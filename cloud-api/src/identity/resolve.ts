@@ -43,6 +43,30 @@ export interface ResolveInput {
   blocked?: ReadonlySet<string>;
 }
 
+/**
+ * Values some clients send when they have no identity ("none", "unknown", an empty
+ * guest session…): every shopper shares them, so they are never an identity of anyone.
+ */
+const PLACEHOLDER_VALUES = new Set([
+  "",
+  "none",
+  "null",
+  "undefined",
+  "unknown",
+  "anonymous",
+  "guest",
+  "n/a",
+  "-",
+  "0",
+]);
+export const isPlaceholder = (key: string) =>
+  PLACEHOLDER_VALUES.has(
+    key
+      .slice(key.indexOf(":") + 1)
+      .trim()
+      .toLowerCase(),
+  );
+
 export const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
 export interface MergePlan {
@@ -61,7 +85,8 @@ export interface ResolvePlan {
    */
   eventOwners: string[];
   newProfiles: string[];
-  newIdentities: { key: string; profileId: string }[];
+  /** `shared` is set for placeholder values (see PLACEHOLDER_VALUES) */
+  newIdentities: { key: string; profileId: string; shared?: boolean }[];
   merges: MergePlan[];
   /** keys to flag `shared` (a refused merge ran through them) */
   shared: string[];
@@ -105,7 +130,22 @@ export function resolve(input: ResolveInput): ResolvePlan {
   };
 
   for (const rawKeys of input.events) {
-    const unique = [...new Set(rawKeys)];
+    const all = [...new Set(rawKeys)];
+    const unique = all.filter((k) => !isPlaceholder(k));
+    if (unique.length === 0) {
+      // Only a placeholder ("anonymous:none"): one shared bucket that never links.
+      const bucket = all[0]!;
+      let profile = known.get(bucket)?.profileId;
+      if (!profile) {
+        profile = input.newProfileId();
+        plan.newProfiles.push(profile);
+        known.set(bucket, { profileId: profile, shared: true });
+        plan.newIdentities.push({ key: bucket, profileId: profile, shared: true });
+      }
+      plan.eventProfiles.push(profile);
+      plan.eventOwners.push(bucket);
+      continue;
+    }
     const primary = unique[0]!;
     // Without a person key in the event, nothing links: only the primary identity counts.
     const keys = unique.some((k) => PERSON_KEYS.has(typeOf(k))) ? unique : [primary];

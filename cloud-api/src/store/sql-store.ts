@@ -430,10 +430,11 @@ export class SqlStore implements Store {
         ["value", "text"],
         ["profile_id", "text"],
         ["created_at", "bigint"],
+        ["shared", "int2"],
       ],
-      plan.newIdentities.map(({ key, profileId }) => {
+      plan.newIdentities.map(({ key, profileId, shared }) => {
         const identity = parseIdentityKey(key);
-        return [key, identity.type, identity.value, profileId, now];
+        return [key, identity.type, identity.value, profileId, now, shared ? 1 : 0];
       }),
       "ON CONFLICT (key) DO NOTHING",
     );
