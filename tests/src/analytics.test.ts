@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Analytics } from "@proxima/cloud-api";
+import { Analytics, analyticsProjection } from "@proxima/cloud-api";
 import { type EventEnvelope, ManualClock, newId, type Venue } from "@proxima/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTempDatabase, type TempDatabase } from "../harness/index.js";
@@ -310,6 +310,32 @@ for (const adapter of ["sqlite", "postgres"] as const) {
       expect(snapshot.total).toBe(1);
       // four hours later the lost exit no longer counts as someone still there
       expect((await analytics.queries.occupancy(venue.venueId, now + 5 * 3_600_000)).total).toBe(0);
+    });
+
+    it("erases what names a person and keeps the aggregates", async () => {
+      const subjectKey = `subject:${subject("A").value}`;
+      const projection = analyticsProjection(analytics);
+      await analytics.sql.transaction((tx) =>
+        projection.erase!(tx, { profileId: "p-erased", identityKeys: [subjectKey, "loyalty:L1"] }),
+      );
+      const left = async (sql: string, key: string) =>
+        Number((await analytics.sql.all<{ n: number }>(sql, [key]))[0]!.n);
+      expect(
+        await left("SELECT COUNT(*) AS n FROM analytics_subject_day WHERE subject = $1", subjectKey),
+      ).toBe(0);
+      expect(
+        await left("SELECT COUNT(*) AS n FROM analytics_customer WHERE customer = $1", "loyalty:L1"),
+      ).toBe(0);
+      expect(
+        await left("SELECT COUNT(*) AS n FROM analytics_customer_month WHERE customer = $1", "loyalty:L1"),
+      ).toBe(0);
+      const r = await analytics.queries.footfall({
+        venueId: venue.venueId,
+        from: SPRING_DAY_START,
+        to: SPRING_NEXT_DAY,
+        bucket: "day",
+      });
+      expect(r.zones.find((z) => z.zone === "drinks")!.buckets[0]).toMatchObject({ visits: 4, visitors: 3 });
     });
   });
 }
