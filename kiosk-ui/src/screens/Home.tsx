@@ -9,10 +9,12 @@ import { ProductButton } from "./parts.js";
  * "Your usual" is the first offer the gateway chose from the shopper's own history (its
  * favourite or last drink); the result carries no rule field, so the reason says which.
  */
-const USUAL = /usual|favourite|last time/i;
+const USUAL = /\byour (usual|favourite)\b|\blast time\b/i;
 
-function splitUsual(offers: readonly Offer[]): { usual: Offer | null; others: Offer[] } {
-  const usual = offers.find((o) => USUAL.test(o.reason)) ?? null;
+function splitUsual(personal: PersonalizeResult | null): { usual: Offer | null; others: Offer[] } {
+  const offers = personal?.offers ?? [];
+  // only someone we know has a usual ("A crowd favourite" is not theirs)
+  const usual = personal?.customer ? (offers.find((o) => USUAL.test(o.reason)) ?? null) : null;
   return { usual, others: offers.filter((o) => o !== usual) };
 }
 
@@ -79,7 +81,7 @@ export function Home({
     afterPaint(() => performance.mark("kiosk:offers-painted", { detail: personal?.decisionId ?? null }));
   }, [personal]);
   const name = personal?.customer?.firstName;
-  const { usual, others } = splitUsual(personal?.offers ?? []);
+  const { usual, others } = splitUsual(personal);
   // what sells here right now; on a fresh gateway, the catalogue's own crowd favourites
   const sold = menu.popular.map((id) => menu.products.get(id)).filter((p): p is Product => p !== undefined);
   const popular = (
@@ -94,7 +96,7 @@ export function Home({
         </p>
       ) : null}
       {usual ? (
-        <section aria-labelledby="usual-title">
+        <section className="picks" aria-labelledby="usual-title">
           <h2 id="usual-title">Your usual</h2>
           <ul className="offers">
             <OfferCard hero menu={menu} offer={usual} onAccept={onAcceptOffer} />
@@ -102,7 +104,7 @@ export function Home({
         </section>
       ) : null}
       {others.length > 0 ? (
-        <section aria-labelledby="offers-title">
+        <section className="picks" aria-labelledby="offers-title">
           <h2 id="offers-title">Picked for you</h2>
           <ul className="offers">
             {others.map((offer) => (
@@ -112,7 +114,7 @@ export function Home({
         </section>
       ) : null}
       {popular.length > 0 ? (
-        <section aria-labelledby="popular-title">
+        <section className="popular" aria-labelledby="popular-title">
           <h2 id="popular-title">Popular right now</h2>
           <div className="grid">
             {popular.map((product) => (

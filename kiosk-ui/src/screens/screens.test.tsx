@@ -125,6 +125,27 @@ describe("Home", () => {
     ).toEqual(["Lime Spark", "Classic Cola"]);
   });
 
+  it("gives a guest no 'usual', even when an offer is a crowd favourite", () => {
+    render(
+      <Home
+        menu={menu()}
+        personal={{
+          decisionId: "d-2",
+          customer: null,
+          offers: [{ offerId: "p", title: "Classic Cola", reason: "A crowd favourite", productId: "cola" }],
+        }}
+        notice={null}
+        onAcceptOffer={vi.fn()}
+        onChooseProduct={vi.fn()}
+        onBrowse={vi.fn()}
+        onBuild={vi.fn()}
+        onFinish={vi.fn()}
+      />,
+    );
+    expect(screen.queryByRole("region", { name: "Your usual" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Classic Cola: A crowd favourite" })).toBeTruthy();
+  });
+
   it("works for a guest, with no offers, and says why when offline", () => {
     render(
       <Home
