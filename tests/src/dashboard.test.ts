@@ -193,6 +193,17 @@ describe("manager dashboard in Chromium", () => {
     await page.getByTestId("metric-acquisitionRate").waitFor();
     expect(await page.locator(".metric-definition").count()).toBe(10);
     await page.getByRole("heading", { name: "Lifecycle stages" }).waitFor();
+    // every table exports: here the metrics with their definitions
+    const block = page.locator(".table-block", {
+      has: page.getByRole("heading", { name: "Metrics and their definitions" }),
+    });
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      block.getByRole("button", { name: "Export CSV" }).click(),
+    ]);
+    const csv = readFileSync((await download.path())!, "utf8");
+    expect(csv.split("\r\n")[0]).toBe("metric,value,unit,definition");
+    expect(csv).toContain("Acquisition rate,");
   });
 
   it("looks a customer up and renders the cross-channel timeline", async () => {

@@ -124,6 +124,40 @@ function MetricsBody({ data, tz }: { data: CustomerMetricsResponse; tz: string }
           </div>
         ))}
       </div>
+      <DataTable
+        caption="Customers per lifecycle stage"
+        filename={`lifecycle-${data.venueId ?? "all"}.csv`}
+        rows={data.lifecycle}
+        columns={[
+          { header: "stage", value: (l) => STAGE_LABELS[l.stage] },
+          { header: "customers", value: (l) => l.customers, numeric: true },
+          {
+            header: "share",
+            value: (l) => l.customers / totalStage,
+            render: (l) => formatPercent(l.customers / totalStage),
+            numeric: true,
+          },
+        ]}
+      />
+      <DataTable
+        caption="Metrics and their definitions"
+        filename={`customer-metrics-summary-${data.venueId ?? "all"}.csv`}
+        rows={(Object.keys(LABELS) as (keyof typeof LABELS)[]).map((key) => ({
+          key,
+          metric: data.metrics[key],
+        }))}
+        columns={[
+          { header: "metric", value: (r) => LABELS[r.key] },
+          {
+            header: "value",
+            value: (r) => r.metric.value,
+            render: (r) => formatMetric(r.metric),
+            numeric: true,
+          },
+          { header: "unit", value: (r) => r.metric.unit },
+          { header: "definition", value: (r) => r.metric.definition, wrap: true },
+        ]}
+      />
       <h2>Trends</h2>
       {data.trend.length > 1 && (
         <TimeChart title="Customers per month" xs={xs} series={series} timeZone={tz} />

@@ -1,6 +1,7 @@
 import type { OccupancySnapshot, Venue } from "@proxima/shared";
 import { useEffect, useMemo, useState } from "react";
 import type { VenueSummary } from "../App.js";
+import { DataTable } from "../ui/DataTable.js";
 import { formatTime } from "../ui/format.js";
 import { Load } from "../ui/states.js";
 import { useApi } from "../ui/useApi.js";
@@ -68,29 +69,21 @@ export function LiveView({ venue }: { venue: VenueSummary }) {
         {({ venue: v }) => (
           <div className="live-grid">
             <FloorPlan venue={v} counts={counts} />
-            <table className="occupancy-table">
-              <caption>Who is where now</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Zone</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col" className="num">
-                    Now
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {v.zones.map((z) => (
-                  <tr key={z.id}>
-                    <td>{z.name}</td>
-                    <td>{z.kind}</td>
-                    <td className="num" data-testid={`occupancy-${z.id}`}>
-                      {counts.get(z.id) ?? 0}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable
+              caption="Who is where now"
+              filename={`occupancy-${v.venueId}.csv`}
+              rows={v.zones}
+              columns={[
+                { header: "zone", value: (z) => z.name },
+                { header: "kind", value: (z) => z.kind },
+                {
+                  header: "now",
+                  value: (z) => counts.get(z.id) ?? 0,
+                  render: (z) => <span data-testid={`occupancy-${z.id}`}>{counts.get(z.id) ?? 0}</span>,
+                  numeric: true,
+                },
+              ]}
+            />
           </div>
         )}
       </Load>

@@ -8,6 +8,8 @@ export interface Column<T> {
   /** how the cell is shown (defaults to the value) */
   render?: (row: T) => ReactNode;
   numeric?: boolean;
+  /** long text that wraps instead of widening the table */
+  wrap?: boolean;
 }
 
 /** A table with a caption and a CSV export of exactly its rows and columns (raw values). */
@@ -59,7 +61,7 @@ export function DataTable<T>({
                 // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity beyond their position
                 <tr key={i}>
                   {columns.map((c) => (
-                    <td key={c.header} className={c.numeric ? "num" : undefined}>
+                    <td key={c.header} className={c.numeric ? "num" : c.wrap ? "wrap" : undefined}>
                       {c.render ? c.render(r) : c.value(r)}
                     </td>
                   ))}
