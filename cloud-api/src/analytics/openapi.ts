@@ -103,7 +103,7 @@ export const analyticsPaths: Record<string, JsonObject> = {
       tags: ["analytics"],
       summary: "live occupancy as Server-Sent Events",
       description:
-        "`event: occupancy` with an OccupancySnapshot as data: one at once, then one within ~100 ms of each presence change (a 1 s poll catches changes ingested by other instances); `event: ping` every 15 s.",
+        "`event: occupancy` with an OccupancySnapshot as data: one at once, then one within ~100 ms of each presence change (a 1 s poll catches changes ingested by other instances or processes); `event: ping` every 15 s.",
       security: read,
       parameters: [venueQuery],
       responses: {

@@ -102,7 +102,7 @@ export function mountAnalyticsRoutes(app: Hono, analytics: Analytics, auth: Auth
   /**
    * Live occupancy as Server-Sent Events (`event: occupancy`, data = OccupancySnapshot):
    * a snapshot at once, then one within ~100 ms of each presence change this instance
-   * ingests; on PostgreSQL also a 1 s poll, so changes ingested by other instances show too.
+   * ingests, and a 1 s poll so changes ingested by other instances or processes show too.
    */
   r.get("/v1/analytics/occupancy/stream", live, (c) => {
     const venueId = c.req.query("venueId") ?? "";
@@ -126,10 +126,9 @@ export function mountAnalyticsRoutes(app: Hono, analytics: Analytics, auth: Auth
           pending = setTimeout(() => void send().catch(() => undefined), 100);
       };
       analytics.changes.on("venue", onChange);
-      const poll =
-        analytics.sql.dialect === "postgres"
-          ? setInterval(() => void send().catch(() => undefined), 1000)
-          : undefined;
+      // Changes ingested elsewhere (other instances on PostgreSQL, another process on the
+      // same SQLite file) raise no event here: a 1 s poll sends them (only when changed).
+      const poll = setInterval(() => void send().catch(() => undefined), 1000);
       const heartbeat = setInterval(
         () => void stream.writeSSE({ event: "ping", data: "" }).catch(() => undefined),
         15_000,
@@ -138,7 +137,7 @@ export function mountAnalyticsRoutes(app: Hono, analytics: Analytics, auth: Auth
         closed = true;
         analytics.changes.off("venue", onChange);
         clearInterval(heartbeat);
-        if (poll) clearInterval(poll);
+        clearInterval(poll);
         if (pending) clearTimeout(pending);
       });
       await send();

@@ -40,6 +40,9 @@ export class Analytics {
     const analytics = new Analytics(options);
     await migrateAnalytics(analytics.sql);
     await analytics.venues.load();
+    // Venues registered through another instance (or the CLI) show up within 30 s.
+    const reload = setInterval(() => void analytics.venues.load().catch(() => undefined), 30_000);
+    reload.unref();
     return analytics;
   }
 
