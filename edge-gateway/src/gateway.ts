@@ -15,7 +15,6 @@ import {
   type EventEnvelope as EventEnvelopeType,
   type GatewayConfig,
   KioskStatus,
-  type Nearby,
   newId,
   type Occupancy,
   PersonalizeParams,
@@ -34,6 +33,7 @@ import type { Principal } from "./broker/acl.js";
 import { type BrokerLimits, type RunningBroker, startBroker, type TlsFiles } from "./broker/broker.js";
 import { SqlitePersistence } from "./broker/persistence.js";
 import type { CredentialStore } from "./kiosks/credentials.js";
+import { Greeter } from "./kiosks/greeter.js";
 import type { Outbox } from "./outbox/port.js";
 import { canPour } from "./personalize/engine.js";
 import { createPersonalizer } from "./personalize/personalizer.js";
@@ -248,9 +248,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   // --- presence: radio → zones → MQTT, outbox, kiosk greetings ---
-  const kioskOfZone = new Map(
-    venue.zones.filter((z) => z.kind === "kiosk" && z.kioskId).map((z) => [z.id, z.kioskId!] as const),
-  );
   const presenceEnvelope = (event: PresenceEvent): EventEnvelopeType => ({
     id: newId(event.ts),
     ts: event.ts,
@@ -260,23 +257,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     identity: { type: "subject", value: event.subject },
     data: event.type === "exit" ? { zone: event.zone, dwellMs: event.dwellMs } : { zone: event.zone },
   });
+  const greeter = new Greeter(venue, cache);
   const greet = (event: PresenceEvent) => {
-    const kioskId = kioskOfZone.get(event.zone);
-    if (event.type !== "enter" || !kioskId) return;
-    const profile = cache.byIdentity({ type: "subject", value: event.subject });
-    // a greeting uses location for personalization: only with an explicit yes
-    if (profile?.consent.personalization !== true) return;
-    const nearby: Nearby = {
-      ts: event.ts,
-      subject: event.subject,
-      customer: {
-        id: profile.id,
-        ...(profile.firstName !== undefined ? { firstName: profile.firstName } : {}),
-        segments: profile.segments,
-      },
-      identity: { type: "subject", value: event.subject },
-    };
-    publish(topics.kioskNearby(kioskId), nearby);
+    const greeting = greeter.greet(event);
+    if (greeting) publish(topics.kioskNearby(greeting.kioskId), greeting.nearby);
   };
 
   let presence: PresencePipeline | null = null;
