@@ -213,3 +213,36 @@ describe("a manager sees only their venues", () => {
     expect((await get(tom, `/v1/analytics/footfall?venueId=store-017&${range}`)).status).toBe(403);
   });
 });
+
+describe("bad input", () => {
+  it("answers 400 naming the field for malformed analytics queries", async () => {
+    const admin = await session("admin@example.com");
+    for (const [path, field] of [
+      ["/v1/analytics/footfall?venueId=store-042&from=2000&to=1000", "to"],
+      ["/v1/analytics/footfall?venueId=store-042&from=0&to=1000&bucket=month", "bucket"],
+      ["/v1/analytics/footfall?venueId=store-042&from=yesterday&to=1000", "from"],
+      ["/v1/analytics/footfall?venueId=a/b&from=0&to=1000", "venueId"],
+      [`/v1/analytics/heatmap?venueId=store-042&from=0&to=${500 * 86_400_000}`, "to"],
+      ["/v1/analytics/funnel?from=0&to=1000", "venueId"],
+    ] as const) {
+      const res = await get(admin, path);
+      expect(res.status, path).toBe(400);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe("bad_request");
+      expect(body.error.message, path).toContain(field);
+    }
+  });
+
+  it("refuses a venue file that fails its schema, listing every problem", async () => {
+    const admin = await session("admin@example.com");
+    const res = await app.request("/v1/venues/store-042", {
+      method: "PUT",
+      headers: { cookie: admin.cookie, "content-type": "application/json", "x-csrf-token": admin.csrf },
+      body: JSON.stringify({ venueId: "store-042", name: "", scanners: [], zones: [] }),
+    });
+    expect(res.status).toBe(400);
+    const message = ((await res.json()) as { error: { message: string } }).error.message;
+    expect(message).toContain("name");
+    expect(message).toContain("scanners");
+  });
+});
