@@ -49,7 +49,7 @@ const COMMA = Buffer.from(",");
 class ChunkCache {
   private chunks = new Map<string, { validator: string; bytes: Buffer }>();
   private total = 0;
-  constructor(private readonly maxBytes = 96 * 1024 * 1024) {}
+  constructor(private readonly maxBytes = 64 * 1024 * 1024) {}
   get(key: string) {
     return this.chunks.get(key);
   }
@@ -147,7 +147,7 @@ export class AnalyticsQueries {
     let total = 0;
     for (const r of this.responses.values()) total += r.bytes.length;
     for (const [k, r] of this.responses) {
-      if (total <= 96 * 1024 * 1024 || this.responses.size <= 1) break;
+      if (total <= 64 * 1024 * 1024 || this.responses.size <= 1) break;
       this.responses.delete(k);
       total -= r.bytes.length;
     }
