@@ -194,14 +194,15 @@ export function resolve(input: ResolveInput): ResolvePlan {
         if (other === target) continue;
         const otherKeys = profileKeys(other);
         // Only a person key brings in a profile that has one: a shareable identity may
-        // belong to both people (rule 2, unseen sharing).
+        // belong to both people without anything showing it.
         if (!isPerson(k) && [...otherKeys].some(isPerson)) {
           // seen with two people's person keys: that is proof it is shared
           if (conflicts(profileKeys(target), otherKeys)) markShared(k, other);
           continue;
         }
         if (input.blocked?.has(pairKey(target, other)) || conflicts(profileKeys(target), otherKeys)) {
-          // Rule 2: refuse; the weaker identity that tried to join two people is shared.
+          // Refused (two loyalty ids or phones, or an operator separated them): the weaker
+          // identity that tried to join two people is shared.
           for (const linkKey of linking)
             if (known.get(linkKey)!.profileId === other && rankOf(linkKey) < targetRank)
               markShared(linkKey, other);

@@ -432,7 +432,7 @@ export function storeContract(target: ContractTarget): void {
       const after = await store.changesSince(venue, page.cursor, 100);
       expect(after.changes).toContainEqual({ kind: "profile.delete", id });
       expect(await store.erase(id, T0)).toBeNull();
-      // a replay of the erased events is still recognised as a duplicate? No: erased means gone.
+      // the bystander in the same batch is untouched
       expect(await store.findProfileId(loyalty("L-601"))).not.toBeNull();
     });
 

@@ -1297,8 +1297,7 @@ export class SqlStore implements Store {
         `SELECT COUNT(*) AS n FROM events WHERE ${inList(tx, "identity_key", 1)}`,
         [k],
       );
-      for (const table of ["events"])
-        await tx.run(`DELETE FROM ${table} WHERE ${inList(tx, "identity_key", 1)}`, [k]);
+      await tx.run(`DELETE FROM events WHERE ${inList(tx, "identity_key", 1)}`, [k]);
       // Events filed under someone else that also carried one of these identities: redact it.
       const linked = await tx.all<{ id: string; body: string }>(
         `SELECT e.id, e.body FROM events e JOIN event_links l ON l.event_id = e.id WHERE ${inList(tx, "l.identity_key", 1)}`,
