@@ -239,6 +239,11 @@ describe("customer 360 through POST /v1/events", () => {
     expect(page.changes).toContainEqual({ kind: "profile.delete", id });
   });
 
+  it("reports the store's ingest queue in /metrics", async () => {
+    const text = await (await app.request("/metrics")).text();
+    expect(text).toMatch(/proxima_cloud_ingest_queue_events 0/);
+  });
+
   it("exports every customer as NDJSON", async () => {
     await send("app", [
       event({

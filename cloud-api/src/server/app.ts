@@ -2,6 +2,7 @@ import { type ErrorCode, HTTP_STATUS, isProximaError } from "@proxima/shared";
 import { Hono } from "hono";
 import { routePath } from "hono/route";
 import type { Logger } from "pino";
+import { Gauge } from "prom-client";
 import { type DashboardBackend, mountDashboard } from "../analytics/mount.js";
 import { requireUser } from "../auth/routes.js";
 import { type CustomerRoutesOptions, customerRoutes } from "../customers/routes.js";
@@ -76,6 +77,15 @@ export function createApp(options: AppOptions = {}) {
   app.route("/", openApiRoutes(options.version));
   if (options.events) mountEventRoutes(app, { ...options.events, registry: metrics.registry });
   if (options.customers) {
+    const store = options.customers.store;
+    new Gauge({
+      name: "proxima_cloud_ingest_queue_events",
+      help: "events waiting for the store's writer (group commit)",
+      registers: [metrics.registry],
+      collect() {
+        this.set(store.ingestQueue().events);
+      },
+    });
     const backend = options.dashboard;
     const auth = backend && { users: backend.users, clock: backend.clock, logger: backend.logger };
     const guard =

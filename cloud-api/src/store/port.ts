@@ -96,6 +96,8 @@ export interface Store {
   /** every live profile id, in id order, `after` exclusive (NDJSON export pages through it) */
   listProfileIds(after: string | null, limit: number): Promise<string[]>;
   counts(): Promise<{ profiles: number; identities: number; events: number }>;
+  /** ingest batches waiting for the writer (group commit), for metrics */
+  ingestQueue(): { batches: number; events: number };
 
   close(): Promise<void>;
 }

@@ -142,6 +142,12 @@ export class SqlStore implements Store {
     await this.sql.close();
   }
 
+  ingestQueue(): { batches: number; events: number } {
+    let events = 0;
+    for (const queued of this.queue) events += queued.events.length;
+    return { batches: this.queue.length, events };
+  }
+
   /** For `/health`: the database answers, and how many ingest batches are waiting. */
   async ping(): Promise<{ ok: boolean; detail?: string }> {
     try {
