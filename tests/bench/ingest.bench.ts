@@ -2,13 +2,16 @@
  * `POST /v1/events` throughput with batches of 500, against a cloud process over HTTP:
  * SQLite (eventsPerSec) and PostgreSQL on a throwaway database (postgresEventsPerSec).
  * Four requests in flight, plain JSON bodies (gzipEventsPerSec: the same, gzip-encoded
- * as gateways send them). Baseline in the same run: validatePerSec, what the shared
- * EventEnvelope validation alone does on one core, and ratioToValidation.
+ * as gateways send them). Baselines in the same run: storeEventsPerSec, the cloud
+ * Store's `ingest` called directly in this process with the same batches (ratioToStore
+ * is what HTTP, auth, gzip and per-event validation leave of it), and validatePerSec,
+ * the shared EventEnvelope validation alone on one core.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { SqlStore } from "@proxima/cloud-api";
 import { EventEnvelope } from "@proxima/shared";
 import { createTempDatabase } from "../harness/postgres.js";
 import { faultEvent } from "../src/fault-gateway.js";
@@ -85,6 +88,16 @@ try {
     return sample.length;
   }, 1000);
 
+  const direct = await SqlStore.open(join(dir, "direct.db"));
+  const parsed = Array.from({ length: BATCHES }, (_, b) =>
+    Array.from({ length: BATCH }, (_, k) => EventEnvelope.parse(faultEvent(30, b * BATCH + k))),
+  );
+  await direct.ingest(parsed[0]!.map((e) => ({ ...e, id: e.id.replace(/^0000001e/, "0000001f") })));
+  const directStart = performance.now();
+  for (const batch of parsed) await direct.ingest(batch);
+  const storeEventsPerSec = (BATCHES * BATCH) / ((performance.now() - directStart) / 1000);
+  await direct.close();
+
   const sqlite = await measure(join(dir, "cloud.db"), 10);
   const pgdb = await createTempDatabase("proxima_bench_ingest");
   let postgres: { plain: number; gzip: number };
@@ -100,6 +113,8 @@ try {
       gzipEventsPerSec: Math.round(sqlite.gzip),
       postgresEventsPerSec: Math.round(postgres.plain),
       postgresGzipEventsPerSec: Math.round(postgres.gzip),
+      storeEventsPerSec: Math.round(storeEventsPerSec),
+      ratioToStore: Number((sqlite.plain / storeEventsPerSec).toFixed(3)),
       validatePerSec: Math.round(validatePerSec),
       ratioToValidation: Number((sqlite.plain / validatePerSec).toFixed(3)),
     },
