@@ -308,6 +308,42 @@ for (const adapter of ["sqlite", "postgres"] as const) {
       const snapshot = await analytics.queries.occupancy(venue.venueId, now + 1000);
       expect(snapshot.zones.find((z) => z.zone === "kiosk-1")!.count).toBe(1);
       expect(snapshot.total).toBe(1);
+      // a batch folding several moves of one subject, then an exit for a zone it already left
+      const h = subject("H");
+      const base = { venueId: venue.venueId, source: { kind: "gateway" as const, id: "gw-a" }, identity: h };
+      await analytics.project([
+        { ...base, id: newId(now), ts: now, type: "presence.enter", data: { zone: "entrance" } },
+        {
+          ...base,
+          id: newId(now + 10),
+          ts: now + 10,
+          type: "presence.exit",
+          data: { zone: "entrance", dwellMs: 10 },
+        },
+        { ...base, id: newId(now + 20), ts: now + 20, type: "presence.enter", data: { zone: "drinks" } },
+      ]);
+      await analytics.project([
+        {
+          ...base,
+          id: newId(now + 30),
+          ts: now + 30,
+          type: "presence.exit",
+          data: { zone: "entrance", dwellMs: 10 },
+        },
+      ]);
+      const moved = await analytics.queries.occupancy(venue.venueId, now + 1000);
+      expect(moved.zones.find((z) => z.zone === "drinks")!.count).toBe(1);
+      expect(moved.zones.find((z) => z.zone === "entrance")!.count).toBe(0);
+      await analytics.project([
+        {
+          ...base,
+          id: newId(now + 40),
+          ts: now + 40,
+          type: "presence.exit",
+          data: { zone: "drinks", dwellMs: 20 },
+        },
+      ]);
+      expect((await analytics.queries.occupancy(venue.venueId, now + 1000)).total).toBe(1);
       // four hours later the lost exit no longer counts as someone still there
       expect((await analytics.queries.occupancy(venue.venueId, now + 5 * 3_600_000)).total).toBe(0);
     });

@@ -17,7 +17,7 @@ import {
   weekOf,
 } from "@proxima/shared";
 import { emptySketch, mergeInto, sketchPercentile } from "./dwell-sketch.js";
-import { ALL_VENUES, ALL_ZONES, decodeBuckets, decodeCells, getOrSet } from "./rollup.js";
+import { ALL_VENUES, ALL_ZONES, decodeBuckets, decodeCells, getOrSet, STALE_PRESENCE_MS } from "./rollup.js";
 import { RowTextCache } from "./row-cache.js";
 import type { Sql } from "./sql.js";
 import type { VenueRegistry } from "./venues.js";
@@ -71,9 +71,6 @@ class ChunkCache {
 }
 
 const EMPTY_CELL = `"visitors":0,"visits":0,"dwellP50Ms":null,"dwellP90Ms":null}`;
-
-/** A presence with no exit after this long is stale (a lost exit), not someone still there. */
-export const STALE_PRESENCE_MS = 4 * HOUR_MS;
 
 /** The local day containing `ts`, as the first day of a range. */
 const firstDay = (ts: number, tz: string) => localDay(ts, tz);

@@ -541,21 +541,65 @@ export interface PresenceChange {
   kind: "enter" | "exit";
 }
 
+/** A presence with no exit after this long is stale (a lost exit), not someone still there. */
+export const STALE_PRESENCE_MS = 4 * HOUR_MS;
+
+type PresenceState =
+  | { kind: "stored" }
+  | { kind: "set"; zone: string; since: number }
+  | { kind: "gone" }
+  | { kind: "exit-stored"; zone: string; ts: number };
+
+/**
+ * Folds a batch's presence changes per subject into one final write each (a day of
+ * history is one upsert and one delete per subject, not a statement per event), then
+ * drops presences gone stale.
+ */
 async function writePresence(sql: Sql, changes: readonly PresenceChange[]): Promise<void> {
+  const states = new Map<string, PresenceState>();
+  const latest = new Map<string, number>();
   for (const c of [...changes].sort((a, b) => a.ts - b.ts)) {
-    if (c.kind === "enter")
-      await sql.run(
-        `INSERT INTO analytics_presence_now (venue_id, subject, zone, since) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (venue_id, subject) DO UPDATE SET zone = excluded.zone, since = excluded.since
-         WHERE analytics_presence_now.since <= excluded.since`,
-        [c.venueId, c.subject, c.zone, c.ts],
-      );
-    else
+    const key = `${c.venueId}\u0000${c.subject}`;
+    latest.set(c.venueId, Math.max(latest.get(c.venueId) ?? 0, c.ts));
+    const state = states.get(key) ?? { kind: "stored" };
+    if (c.kind === "enter") states.set(key, { kind: "set", zone: c.zone, since: c.ts });
+    else if (state.kind === "set" && state.zone === c.zone && state.since <= c.ts)
+      states.set(key, { kind: "gone" });
+    else if (state.kind === "stored" || state.kind === "exit-stored")
+      states.set(key, { kind: "exit-stored", zone: c.zone, ts: c.ts });
+  }
+  const upserts: unknown[][] = [];
+  const gone = new Map<string, string[]>();
+  for (const [key, state] of states) {
+    const [venueId, subject] = key.split("\u0000") as [string, string];
+    if (state.kind === "set") upserts.push([venueId, subject, state.zone, state.since]);
+    else if (state.kind === "gone") getOrSet(gone, venueId, () => []).push(subject);
+    else if (state.kind === "exit-stored")
       await sql.run(
         "DELETE FROM analytics_presence_now WHERE venue_id = $1 AND subject = $2 AND zone = $3 AND since <= $4",
-        [c.venueId, c.subject, c.zone, c.ts],
+        [venueId, subject, state.zone, state.ts],
       );
   }
+  await inChunks(upserts, CHUNK, (chunk) =>
+    sql.run(
+      `INSERT INTO analytics_presence_now (venue_id, subject, zone, since) VALUES ${valuesPlaceholders(chunk.length, 4)}
+       ON CONFLICT (venue_id, subject) DO UPDATE SET zone = excluded.zone, since = excluded.since
+       WHERE analytics_presence_now.since <= excluded.since`,
+      chunk.flat(),
+    ),
+  );
+  for (const [venueId, subjects] of gone)
+    await inChunks(subjects, CHUNK, (chunk) =>
+      sql.run(
+        `DELETE FROM analytics_presence_now WHERE venue_id = $1 AND subject IN (${chunk.map((_, i) => `$${i + 2}`).join(",")})`,
+        [venueId, ...chunk],
+      ),
+    );
+  for (const [venueId, ts] of latest)
+    await sql.run("DELETE FROM analytics_presence_now WHERE venue_id = $1 AND since < $2", [
+      venueId,
+      ts - STALE_PRESENCE_MS,
+    ]);
 }
 
 export function presenceChanges(events: readonly EventEnvelope[]): PresenceChange[] {
