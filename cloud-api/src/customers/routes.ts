@@ -1,6 +1,5 @@
 import {
   type Clock,
-  ConsentUpdate,
   CustomerLookupQuery,
   MergeRequest,
   ProximaError,
@@ -9,7 +8,6 @@ import {
   TimelineQuery,
 } from "@proxima/shared";
 import { Hono, type MiddlewareHandler } from "hono";
-import { stream } from "hono/streaming";
 import type { Logger } from "pino";
 import type { Store } from "../store/port.js";
 
@@ -38,34 +36,13 @@ async function jsonBody(req: Request, what: string): Promise<unknown> {
 
 /**
  * The 360 view and what an operator does with a person: look up by id or by any
- * identity, page the timeline, merge and un-merge, set consent, export, erase.
+ * identity, page the timeline, merge and un-merge (consent, export and erasure are in
+ * privacy/routes.ts).
  */
 export function customerRoutes(options: CustomerRoutesOptions): Hono {
   const { store, guard } = options;
   const clock = options.clock ?? systemClock;
   const app = new Hono();
-
-  // NDJSON export of every customer (360 without the timeline), streamed page by page.
-  app.get("/v1/customers/export.ndjson", guard.write, (c) => {
-    c.header("content-type", "application/x-ndjson; charset=utf-8");
-    c.header("content-disposition", 'attachment; filename="customers.ndjson"');
-    return stream(c, async (out) => {
-      let after: string | null = null;
-      for (;;) {
-        const ids = await store.listProfileIds(after, 200);
-        if (ids.length === 0) break;
-        let chunk = "";
-        for (const id of ids) {
-          const customer = await store.getCustomer(id, { limit: 1 });
-          if (!customer) continue;
-          const { timeline: _timeline, ...rest } = customer;
-          chunk += `${JSON.stringify(rest)}\n`;
-        }
-        await out.write(chunk);
-        after = ids[ids.length - 1]!;
-      }
-    });
-  });
 
   app.get("/v1/customers", guard.read, async (c) => {
     const query = parseWith(CustomerLookupQuery, c.req.query(), "customer lookup");
@@ -121,30 +98,6 @@ export function customerRoutes(options: CustomerRoutesOptions): Hono {
       "merge reversed",
     );
     return c.json(merge);
-  });
-
-  app.put("/v1/customers/:id/consent", guard.write, async (c) => {
-    const body = parseWith(ConsentUpdate, await jsonBody(c.req.raw, "consent"), "consent");
-    if (!body.ok) throw body.error;
-    if (!(await store.setConsent(c.req.param("id"), body.value, clock.now())))
-      throw notFound(c.req.param("id"));
-    const customer = await store.getCustomer(c.req.param("id"), { limit: 1 });
-    return c.json({ id: customer?.id ?? c.req.param("id"), consent: customer?.consent });
-  });
-
-  app.get("/v1/customers/:id/export", guard.write, async (c) => {
-    const exported = await store.exportCustomer(c.req.param("id"));
-    if (!exported) throw notFound(c.req.param("id"));
-    c.header("content-disposition", `attachment; filename="customer-${exported.customer.id}.json"`);
-    return c.json(exported);
-  });
-
-  app.delete("/v1/customers/:id", guard.write, async (c) => {
-    const receipt = await store.erase(c.req.param("id"), clock.now());
-    if (!receipt) throw notFound(c.req.param("id"));
-    // ids only: the log must not keep what was just erased
-    options.logger?.info({ profileId: receipt.profileId, events: receipt.events }, "customer erased");
-    return c.json(receipt);
   });
 
   return app;

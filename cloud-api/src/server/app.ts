@@ -8,6 +8,7 @@ import { requireUser } from "../auth/routes.js";
 import { type CustomerRoutesOptions, customerRoutes } from "../customers/routes.js";
 import { type EventRoutesOptions, mountEventRoutes } from "../ingest/mount.js";
 import { openApiRoutes } from "../openapi/route.js";
+import { privacyRoutes } from "../privacy/routes.js";
 import type { Store } from "../store/port.js";
 import { type CloudMetrics, createMetrics } from "./metrics.js";
 
@@ -96,15 +97,15 @@ export function createApp(options: AppOptions = {}) {
       });
     if (!guard)
       throw new Error("customer routes need the dashboard's sign-in (the dashboard option) or a guard");
-    app.route(
-      "/",
-      customerRoutes({
-        store: options.customers.store,
-        guard,
-        ...(backend ? { clock: backend.clock } : {}),
-        ...(options.logger ? { logger: options.logger } : {}),
-      }),
-    );
+    const common = {
+      store: options.customers.store,
+      guard,
+      ...(backend ? { clock: backend.clock } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    };
+    // privacy first: /v1/customers/export.ndjson must win over /v1/customers/{id}
+    app.route("/", privacyRoutes(common));
+    app.route("/", customerRoutes(common));
   }
   if (options.dashboard) mountDashboard(app, options.dashboard);
 
