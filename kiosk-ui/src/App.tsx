@@ -85,6 +85,7 @@ export function App({
   const [greeting, setGreeting] = useState<Nearby | null>(null);
   const [shopper, setShopper] = useState<Shopper | null>(null);
   const session = useRef(0);
+  const identifying = useRef(false);
   const menu = useMemo(() => (snapshot ? Menu.from(snapshot) : null), [snapshot]);
   const ready = menu !== null;
   useEffect(() => {
@@ -179,14 +180,20 @@ export function App({
 
   const identify = useCallback(
     async (identity: ShopperIdentity) => {
+      if (identifying.current) return; // a second tap on OK while the first is answered
+      identifying.current = true;
       const mine = session.current;
-      setScreen({ name: "finding" });
+      // the gateway answers in a few ms: a "finding" screen only if it does not
+      const slow = clock.setTimeout(() => setScreen({ name: "finding" }), 150);
       let personal: PersonalizeResult | null = null;
       let notice: string | null = null;
       try {
         personal = await link.call("personalize", { identity, limit: OFFER_SLOTS });
       } catch {
         notice = "We can't reach the store system right now, but every drink still pours.";
+      } finally {
+        clock.clearTimeout(slow);
+        identifying.current = false;
       }
       if (mine !== session.current) return; // the session ended while we waited
       if (personal && identity.type !== "anonymous" && personal.customer === null)
@@ -197,7 +204,7 @@ export function App({
       tracker.identify(identity, personal?.customer?.id ?? null);
       if (personal) tracker.offersShown(personal.decisionId, personal.offers);
     },
-    [link, tracker],
+    [link, tracker, clock],
   );
 
   const chooseDrink = useCallback(
