@@ -17,7 +17,8 @@ import {
   topicsFor,
 } from "@proxima/shared";
 import "./node-globals.js";
-import type MqttClientClass from "mqtt/lib/client";
+// types from the package entry: they read the same under Bundler and NodeNext resolution
+import type { IClientOptions, MqttClient as MqttClientClass, StreamBuilder } from "mqtt";
 import * as clientModule from "mqtt/lib/client";
 import { browserStreamBuilder } from "mqtt/lib/connect/ws";
 import { DEFAULT_RPC_TIMEOUT_MS, type KioskLink, type LinkState } from "./link.js";
@@ -27,6 +28,11 @@ export interface MqttLinkOptions {
   clock?: Clock;
   /** how long to wait between reconnect attempts */
   reconnectPeriodMs?: number;
+  /**
+   * How bytes reach the broker; default mqtt.js's browser WebSocket transport. Tests in
+   * Node pass mqtt.js's TCP one (`mqtt/lib/connect/tcp`) with an `mqtt://` URL.
+   */
+  transport?: StreamBuilder;
   /** problems with incoming payloads go here (a kiosk has no log shipping; the console is it) */
   onProblem?: (message: string) => void;
 }
@@ -81,10 +87,10 @@ export class MqttLink implements KioskLink {
     const url = new URL(config.gatewayUrl);
     // mqtt.js's own client and browser WebSocket transport, without its Node-compatible
     // `connect()` wrapper (URL parsing with a url/punycode polyfill, TCP/TLS/WeChat transports)
-    const clientOptions: ConstructorParameters<typeof MqttClient>[1] = {
-      protocol: url.protocol === "wss:" ? "wss" : "ws",
+    const clientOptions: IClientOptions = {
+      protocol: url.protocol.replace(/:$/, "") as "ws" | "wss" | "mqtt",
       hostname: url.hostname,
-      port: Number(url.port) || (url.protocol === "wss:" ? 443 : 80),
+      port: Number(url.port) || (url.protocol === "wss:" ? 443 : url.protocol === "mqtt:" ? 1883 : 80),
       path: `${url.pathname}${url.search}`,
       protocolVersion: 4,
       clientId: config.kioskId,
@@ -106,7 +112,8 @@ export class MqttLink implements KioskLink {
       },
     };
     // the builder gets only the client, as in mqtt.connect(): options come by closure
-    this.client = new MqttClient((client) => browserStreamBuilder(client, clientOptions), clientOptions);
+    const transport = options.transport ?? browserStreamBuilder;
+    this.client = new MqttClient((client) => transport(client, clientOptions), clientOptions);
     this.client.on("connect", () => void this.onConnect());
     this.client.on("close", () => this.setState("offline"));
     this.client.on("offline", () => this.setState("offline"));
