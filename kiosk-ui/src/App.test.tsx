@@ -169,6 +169,33 @@ describe("App", () => {
     expect(await screen.findByRole("heading", { level: 1, name: "What would you like?" })).toBeTruthy();
   });
 
+  it("greys out a cartridge that runs empty while the shopper is mixing", async () => {
+    let levels: Record<string, number> = {};
+    const link = gateway().handle("catalogue", () => sampleMenu(levels));
+    const queue = new EventQueue(link, memoryEventStore());
+    render(
+      <App
+        link={link}
+        config={config}
+        queue={queue}
+        snapshots={memorySnapshots()}
+        clock={clock}
+        refreshMs={30}
+      />,
+    );
+    await user.click(await screen.findByRole("button", { name: "Touch to start" }));
+    await user.click(screen.getByRole("button", { name: "Continue as guest" }));
+    await user.click(await screen.findByRole("button", { name: "Mix your own" }));
+    await user.click(screen.getByRole("button", { name: "Cola" }));
+    await user.click(screen.getByRole("button", { name: "Cherry" }));
+    expect(screen.getByRole("button", { name: "Cherry" }).getAttribute("aria-pressed")).toBe("true");
+    levels = { cherry: 0 };
+    const cherry = await screen.findByRole("button", { name: "Cherry (out of stock)" }, { timeout: 2000 });
+    expect(cherry).toHaveProperty("disabled", true);
+    // the empty shot left the mix instead of being poured
+    expect(screen.getByRole("img", { name: "Preview: Cola" })).toBeTruthy();
+  });
+
   it("keeps pouring offline from the last menu, queues events and sends each once on reconnect", async () => {
     const link = gateway("offline");
     const queue = mount(link, memorySnapshots(sampleMenu()));
