@@ -202,9 +202,27 @@ describe("kiosk end to end", () => {
     await page.getByRole("heading", { level: 1, name: "Hi Ana, what'll it be?" }).waitFor();
     await page.getByRole("button", { name: "Start over" }).click();
     await page.getByRole("heading", { name: "Thirsty? Mix your drink" }).waitFor();
+
+    // the QR reader types the code and Enter
+    await page.getByRole("button", { name: "Touch to start" }).click();
+    await page.getByRole("button", { name: "Scan my QR code" }).click();
+    await page.getByRole("heading", { name: "Scan your QR code" }).waitFor();
+    await screenshot(page, "kiosk-14-qr");
+    await page.keyboard.type(`${ANA.loyalty}\n`);
+    await page.getByRole("heading", { level: 1, name: "Hi Ana, what'll it be?" }).waitFor();
+    await page.getByRole("button", { name: "Start over" }).click();
     expect(problemsOf(page)).toEqual([]);
     await page.close();
     await monitor.endAsync();
+  });
+
+  it("shows the setup screen where no provisioning bundle is served", async () => {
+    const page = await browser.newPage({ viewport: PORTRAIT });
+    await page.goto(`${env.server.url}/`);
+    await page.getByRole("heading", { name: "This kiosk is not set up yet" }).waitFor();
+    await expect(page.getByText(/provisioning bundle/).count()).resolves.toBe(1);
+    await screenshot(page, "kiosk-15-setup");
+    await page.close();
   });
 
   it("serves an anonymous shopper the whole flow, and forgets them", async () => {
