@@ -179,7 +179,15 @@ describe("kiosk end to end", () => {
     // session data wiped: nothing about Ana is left on the attract screen
     await expect(page.getByText("Ana").count()).resolves.toBe(0);
     expect(problemsOf(page)).toEqual([]);
+    // the kiosk's last will: its status turns offline when the browser goes away
+    const offline = new Promise<unknown>((resolve) =>
+      watch.client.on("message", (topic, payload) => {
+        if (topic === topics.kioskStatus("kiosk-1") && payload.toString().includes("offline"))
+          resolve(JSON.parse(payload.toString()));
+      }),
+    );
     await page.close();
+    await expect(offline).resolves.toMatchObject({ state: "offline" });
     await watch.client.endAsync();
   });
 

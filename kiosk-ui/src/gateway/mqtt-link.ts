@@ -104,9 +104,7 @@ export class MqttLink implements KioskLink {
       keepalive: 15,
       will: {
         topic: this.topics.status,
-        payload: new TextEncoder().encode(
-          JSON.stringify({ state: "offline", ts: this.clock.now() }),
-        ) as never,
+        payload: JSON.stringify({ state: "offline", ts: this.clock.now() }),
         qos: 1,
         retain: true,
       },
