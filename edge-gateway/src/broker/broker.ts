@@ -20,8 +20,8 @@ export interface BrokerLimits {
   maxPayloadBytes: number;
   /** deepest topic accepted (levels); aedes clamps to 100 */
   maxTopicLevels: number;
-  /** QoS 1/2 messages queued per client before aedes drops the client's oldest (aedes `queueLimit`) */
-  maxQueued: number;
+  /** packets a client may send before its CONNECT is accepted (aedes `queueLimit`); more closes it */
+  maxQueuedBeforeConnack: number;
   /** inbound QoS 2 messages awaiting PUBREL per client */
   maxInflightInbound: number;
   /** a client whose socket stays unwritable this long is disconnected, so it cannot stall the others */
@@ -38,7 +38,7 @@ export interface BrokerLimits {
 export const DEFAULT_LIMITS: BrokerLimits = {
   maxPayloadBytes: 262_144,
   maxTopicLevels: 12,
-  maxQueued: 1000,
+  maxQueuedBeforeConnack: 42,
   maxInflightInbound: 100,
   drainTimeoutMs: 5000,
   connectTimeoutMs: 10_000,
@@ -163,7 +163,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     connectTimeout: limits.connectTimeoutMs,
     heartbeatInterval: limits.heartbeatMs,
     maxTopicLevels: limits.maxTopicLevels,
-    queueLimit: limits.maxQueued,
+    queueLimit: limits.maxQueuedBeforeConnack,
     maxInflightInbound: limits.maxInflightInbound,
     maxClientsIdLength: 64,
 
