@@ -258,6 +258,34 @@ describe("retained status, last will and state across a restart", () => {
     expect(afterRestart).toEqual(["offline"]);
   });
 
+  it("marks kiosks that were connected offline when the gateway shuts down", async () => {
+    f = await startFixture({ seed });
+    const statusTopic = f.topics.kioskStatus("kiosk-1");
+    const k = await f.connect("kiosk-1", {
+      will: {
+        topic: statusTopic,
+        payload: Buffer.from(JSON.stringify({ state: "offline", ts: 0 })),
+        qos: 1,
+        retain: true,
+      },
+    });
+    await k.publishAsync(statusTopic, JSON.stringify({ state: "online", ts: Date.now() }), {
+      qos: 1,
+      retain: true,
+    });
+    k.options.reconnectPeriod = 0;
+    await f.restart();
+    const ops = await f.connect("ops");
+    const states: string[] = [];
+    ops.on(
+      "message",
+      (topic, body) => topic === statusTopic && states.push(JSON.parse(body.toString()).state),
+    );
+    await ops.subscribeAsync(statusTopic, { qos: 1 });
+    await waitFor(() => states.length > 0, 3000, "retained status after restart");
+    expect(states).toEqual(["offline"]);
+  });
+
   it("keeps a persistent kiosk session's subscriptions across a gateway restart", async () => {
     f = await startFixture({ seed });
     const first = await f.connect("kiosk-1", { clean: false });
