@@ -8,7 +8,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Analytics, analyticsProjection } from "@proxima/cloud-api";
-import { type EventEnvelope, ManualClock, newId, type Venue } from "@proxima/shared";
+import {
+  type EventEnvelope,
+  FootfallColumnsResponse,
+  footfallFromColumns,
+  footfallToColumns,
+  ManualClock,
+  newId,
+  type Venue,
+} from "@proxima/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTempDatabase, type TempDatabase } from "../harness/index.js";
 
@@ -183,6 +191,58 @@ for (const adapter of ["sqlite", "postgres"] as const) {
       }
     });
 
+    it("answers format=columns with the same figures as the rows, every bucket and partial ranges", async () => {
+      const ranges = [
+        [SPRING_DAY_START - 86_400_000, SPRING_NEXT_DAY], // the 23-hour day and the one before
+        [FALL_DAY_START, FALL_NEXT_DAY], // the 25-hour day
+        [SPRING_DAY_START + 30 * MIN, SPRING_NEXT_DAY - 90 * MIN], // cut mid-hour, mid-day
+      ] as const;
+      for (const [from, to] of ranges)
+        for (const bucket of ["hour", "day", "week"] as const) {
+          const q = { venueId: venue.venueId, from, to, bucket };
+          const cols = await analytics.queries.footfallColumns(q);
+          expect(FootfallColumnsResponse.safeParse(cols).success).toBe(true);
+          expect(cols).toEqual(footfallToColumns(await analytics.queries.footfall(q)));
+          expect(footfallFromColumns(cols)).toEqual(await analytics.queries.footfall(q));
+        }
+      const hourly = await analytics.queries.footfallColumns({
+        venueId: venue.venueId,
+        from: FALL_DAY_START,
+        to: FALL_NEXT_DAY,
+        bucket: "hour",
+      });
+      expect(hourly.starts).toHaveLength(25);
+      expect(hourly.stepMs).toBe(3_600_000);
+      const drinks = hourly.zones.find((z) => z.zone === "drinks")!;
+      expect(drinks.visits.slice(2, 4)).toEqual([1, 1]); // both 02:00 hours
+    });
+
+    it("reads rows stored before the packed column from their JSON cells", async () => {
+      const q = {
+        venueId: venue.venueId,
+        from: SPRING_DAY_START,
+        to: SPRING_NEXT_DAY,
+        bucket: "hour" as const,
+      };
+      const packed = await analytics.queries.footfallColumns(q);
+      const saved = await analytics.sql.all<{ zone: string; day_start: number; packed: Buffer }>(
+        "SELECT zone, day_start, packed FROM analytics_zone_hours WHERE venue_id = $1",
+        [venue.venueId],
+      );
+      expect(saved.every((r) => r.packed !== null && r.packed.length === 384)).toBe(true);
+      await analytics.sql.run("UPDATE analytics_zone_hours SET packed = NULL, version = version + 1");
+      try {
+        expect(await analytics.queries.footfallColumns(q)).toEqual(packed);
+      } finally {
+        for (const r of saved)
+          await analytics.sql.run(
+            "UPDATE analytics_zone_hours SET packed = $1, version = version + 1 WHERE venue_id = $2 AND zone = $3 AND day_start = $4",
+            [r.packed, venue.venueId, r.zone, r.day_start],
+          );
+      }
+      expect(await analytics.queries.footfallColumns(q)).toEqual(packed);
+    });
+
     it("gives the 25-hour autumn day both 02:00 hours and one day bucket", async () => {
       const hours = await analytics.queries.footfall({
         venueId: venue.venueId,
@@ -275,6 +335,7 @@ for (const adapter of ["sqlite", "postgres"] as const) {
       const before = JSON.parse(await analytics.queries.footfallBody(q)) as typeof after;
       const bytesBefore = JSON.parse(Buffer.from(await analytics.queries.footfallBytes(q)).toString("utf8"));
       expect(bytesBefore).toEqual(before);
+      expect(await analytics.queries.footfallColumns(q)).toEqual(footfallToColumns(before));
       await analytics.project(visit("G", "drinks", "2026-10-25T05:10:00Z", 3 * MIN));
       const after = JSON.parse(await analytics.queries.footfallBody(q)) as Awaited<
         ReturnType<typeof analytics.queries.footfall>
@@ -288,6 +349,7 @@ for (const adapter of ["sqlite", "postgres"] as const) {
         r.zones
           .find((z) => z.zone === "drinks")!
           .buckets.find((b) => b.start === at("2026-10-25T05:00:00Z"))!;
+      expect(await analytics.queries.footfallColumns(q)).toEqual(footfallToColumns(after));
       expect(at5(before).visits).toBe(0);
       expect(at5(after)).toMatchObject({ visits: 1, visitors: 1 });
     });

@@ -3,6 +3,8 @@ import {
   CompareResponse,
   CustomerMetricsQuery,
   CustomerMetricsResponse,
+  FOOTFALL_FORMATS,
+  FootfallColumnsResponse,
   FootfallRangeResponse,
   FunnelResponse,
   HeatmapResponse,
@@ -23,6 +25,7 @@ import { z } from "zod";
  */
 export const analyticsResponseSchemas = {
   FootfallRangeResponse,
+  FootfallColumnsResponse,
   HeatmapResponse,
   FunnelResponse,
   CompareResponse,
@@ -33,6 +36,16 @@ export const analyticsResponseSchemas = {
   SessionInfo,
 } as const;
 export const analyticsRequestSchemas = { LoginRequest, Venue } as const;
+
+/** `GET /v1/analytics/footfall`'s answer format (beside the contract query's parameters). */
+export const footfallFormatParameter = {
+  name: "format",
+  in: "query",
+  required: false,
+  description:
+    "rows (default): FootfallResponse, one object per bucket; columns: FootfallColumnsResponse, parallel arrays per zone (~7× smaller for 90 days hourly)",
+  schema: { type: "string", enum: [...FOOTFALL_FORMATS], default: "rows" },
+};
 
 type JsonObject = Record<string, unknown>;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

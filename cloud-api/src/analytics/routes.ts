@@ -55,7 +55,10 @@ export function mountAnalyticsRoutes(app: Hono, analytics: Analytics, auth: Auth
   r.get("/v1/analytics/footfall", readers, async (c) => {
     const q = query(FootfallRangeQuery, c.req.query(), "footfall query");
     assertVenue(c.get("user"), q.venueId);
-    const bytes = await analytics.queries.footfallBytes(q);
+    const bytes =
+      q.format === "columns"
+        ? await analytics.queries.footfallColumnsBytes(q)
+        : await analytics.queries.footfallBytes(q);
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, { "content-type": "application/json" });
   });
 

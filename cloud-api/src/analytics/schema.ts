@@ -6,7 +6,9 @@ import type { Sql } from "./sql.js";
  *
  * - analytics_zone_hours: one row per zone and UTC day holding that day's 24 hourly
  *   cells packed as JSON ({visits, visitors, p50, p90}[24]) plus the dwell sketches, so a
- *   90-day hourly query over 100 zones reads 9,100 rows, not 216,000.
+ *   90-day hourly query over 100 zones reads 9,100 rows, not 216,000. `packed` holds the
+ *   same cells as 96 little-endian int32 (visitors[24], visits[24], p50[24], p90[24], -1 =
+ *   null): the columnar footfall answer reads it without any JSON.parse.
  * - analytics_zone_day: one row per zone and venue-local day (its own exact unique count).
  * - analytics_subject_day: which hours of a local day a subject was in a zone: the
  *   dedup set that makes `visitors` exact (unique subjects) as events arrive.
@@ -97,5 +99,12 @@ export async function migrateAnalytics(sql: Sql): Promise<void> {
   // databases from before row versions: add the column (fails harmlessly when present)
   await sql
     .exec("ALTER TABLE analytics_zone_hours ADD COLUMN version BIGINT NOT NULL DEFAULT 0")
+    .catch(() => undefined);
+  // databases from before the packed cells: add the column; rows written earlier keep it
+  // NULL and are read from `cells` instead
+  await sql
+    .exec(
+      `ALTER TABLE analytics_zone_hours ADD COLUMN packed ${sql.dialect === "postgres" ? "BYTEA" : "BLOB"}`,
+    )
     .catch(() => undefined);
 }

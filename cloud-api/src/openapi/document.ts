@@ -17,7 +17,12 @@ import {
   TimelineQuery,
 } from "@proxima/shared";
 import { z } from "zod";
-import { analyticsPaths, analyticsRequestSchemas, analyticsResponseSchemas } from "../analytics/openapi.js";
+import {
+  analyticsPaths,
+  analyticsRequestSchemas,
+  analyticsResponseSchemas,
+  footfallFormatParameter,
+} from "../analytics/openapi.js";
 import { examples } from "./examples.js";
 
 /**
@@ -353,9 +358,17 @@ export function openApiDocument(version = "0.1.0"): JsonObject {
           tags: ["analytics"],
           summary: "visitors, visits and dwell per zone and bucket",
           security: sessionRead,
-          parameters: queryParameters(FootfallQuery as unknown as z.ZodObject),
+          description:
+            "`format=columns` answers `FootfallColumnsResponse` (the same figures as parallel arrays per zone, what the dashboard asks for); without it the contract `FootfallResponse`.",
+          parameters: [...queryParameters(FootfallQuery as unknown as z.ZodObject), footfallFormatParameter],
           responses: {
-            "200": { description: "footfall", ...json(ref("FootfallResponse"), examples.footfall) },
+            "200": {
+              description: "footfall",
+              ...json(
+                { oneOf: [ref("FootfallResponse"), ref("FootfallColumnsResponse")] },
+                examples.footfall,
+              ),
+            },
           },
         },
       },
