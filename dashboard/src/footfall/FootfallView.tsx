@@ -1,8 +1,10 @@
-import type {
-  CompareResponse,
-  FootfallRangeResponse,
-  FunnelResponse,
-  HeatmapResponse,
+import {
+  type CompareResponse,
+  type FootfallColumnsResponse,
+  type FootfallRangeResponse,
+  type FunnelResponse,
+  footfallFromColumns,
+  type HeatmapResponse,
 } from "@proxima/shared";
 import { useMemo } from "react";
 import type { VenueSummary } from "../App.js";
@@ -19,7 +21,7 @@ import {
   formatPercent,
 } from "../ui/format.js";
 import { Empty, Load } from "../ui/states.js";
-import { useApi } from "../ui/useApi.js";
+import { type Loadable, useApi } from "../ui/useApi.js";
 import { Heatmap } from "./Heatmap.js";
 import {
   type Bucket,
@@ -32,6 +34,18 @@ import {
   previousRange,
   rangeInstants,
 } from "./range.js";
+
+/**
+ * Footfall asked column-wise (`format=columns`: ~7× fewer bytes than bucket objects for
+ * a 90-day hourly range) and turned back into rows once per answer for the tables.
+ */
+function useFootfall(search: string): Loadable<FootfallRangeResponse> & { retry: () => void } {
+  const cols = useApi<FootfallColumnsResponse>(`/v1/analytics/footfall${search}`);
+  const data = cols.state === "ready" ? cols.data : null;
+  const rows = useMemo(() => (data ? footfallFromColumns(data) : null), [data]);
+  if (cols.state !== "ready" || !rows) return cols as Loadable<FootfallRangeResponse> & { retry: () => void };
+  return { state: "ready", data: rows, retry: cols.retry };
+}
 
 type ZoneBucketRow = {
   zone: string;
@@ -72,11 +86,9 @@ export function FootfallView({
   };
 
   const v = venue.venueId;
-  const footfall = useApi<FootfallRangeResponse>(
-    `/v1/analytics/footfall${qs({ venueId: v, from, to, bucket })}`,
-  );
-  const before = useApi<FootfallRangeResponse>(
-    `/v1/analytics/footfall${qs({ venueId: v, from: previous.from, to: previous.to, bucket })}`,
+  const footfall = useFootfall(qs({ venueId: v, from, to, bucket, format: "columns" }));
+  const before = useFootfall(
+    qs({ venueId: v, from: previous.from, to: previous.to, bucket, format: "columns" }),
   );
   const heatmap = useApi<HeatmapResponse>(`/v1/analytics/heatmap${qs({ venueId: v, from, to })}`);
   const funnel = useApi<FunnelResponse>(`/v1/analytics/funnel${qs({ venueId: v, from, to })}`);
