@@ -269,7 +269,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   if (options.scanner !== null) {
     presence =
       options.presence ??
-      createPresencePipeline({ venue, clock, logger: logger.child({ component: "presence" }) });
+      createPresencePipeline({
+        venue,
+        clock,
+        logger: logger.child({ component: "presence" }),
+        // adverts by kind, tracked/present subjects, occupancy: served on /metrics
+        ...(registry ? { registry } : {}),
+      });
     presence.onPresence((event) => {
       publish(topics.zonePresence(event.zone), event);
       void appendQuietly([presenceEnvelope(event)], "presence event");
@@ -312,6 +318,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         logger: logger.child({ component: "scanner" }),
         scannerId: config.gatewayId,
         ...(options.baseDir ? { baseDir: options.baseDir } : {}),
+        // the radio's restarts, evictions and tracked addresses (noble)
+        ...(registry ? { registry } : {}),
       }));
     try {
       await scanner.start((ad) => pipeline.observe(ad));

@@ -77,6 +77,30 @@ export const GatewayConfig = z.object({
    */
   seed: z.string().min(1).optional(),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
+  /**
+   * `hub` (absent = hub): the broker, kiosks, presence. `satellite`: only a radio whose
+   * sightings are published to the hub's broker (needs `hub`); no broker, no kiosks here.
+   */
+  role: z.enum(["hub", "satellite"]).optional(),
+  /** where a satellite sends its sightings (`scanner/<scannerId>/sightings` on the hub broker) */
+  hub: z
+    .object({
+      /** the hub broker: mqtt://host:port or mqtts://host:port */
+      url: z.string().regex(/^mqtts?:\/\/[^/\s]+/, "must be mqtt://host:port or mqtts://host:port"),
+      /** the venue scanner this satellite is, and its broker credential id (username and client id); default: the gateway id */
+      scannerId: Id.optional(),
+      /** the secret `proxima-gateway kiosk add <scannerId> --role scanner` printed on the hub */
+      password: z.string().min(1),
+      /** PEM CA file (relative to the config file) that signed the hub's certificate (mqtts) */
+      ca: z.string().min(1).optional(),
+      /** publish sightings at least this often */
+      flushMs: z.number().int().min(20).max(5000).default(250),
+      /** while the hub is unreachable, keep sightings this long at most (older batches are dropped, counted) */
+      bufferMs: z.number().int().min(0).max(600_000).default(30_000),
+      /** and at most this many bytes of them */
+      bufferMaxBytes: z.number().int().min(65_536).max(268_435_456).default(16_777_216),
+    })
+    .optional(),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfig>;
 export type GatewayConfigInput = z.input<typeof GatewayConfig>;

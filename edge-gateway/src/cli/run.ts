@@ -1,7 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { isProximaError, systemClock } from "@proxima/shared";
+import {
+  err,
+  GatewayConfig,
+  isProximaError,
+  ProximaError,
+  parseWith,
+  type Result,
+  systemClock,
+} from "@proxima/shared";
 import pino, { type Logger } from "pino";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { loadGatewayConfig } from "../config/load.js";
@@ -11,6 +19,7 @@ import { CredentialStore } from "../kiosks/credentials.js";
 import { outboxPath, SqliteOutbox } from "../outbox/sqlite-outbox.js";
 import { SqliteProfileCache } from "../profiles/cache.js";
 import { readProfileFile } from "../profiles/load-file.js";
+import { startSatellite } from "../satellite.js";
 import { startCloudSync } from "../sync/start.js";
 import type { Command } from "./main.js";
 
@@ -21,18 +30,67 @@ export const dataFiles = (dataDir: string) => ({
   outbox: outboxPath(dataDir),
 });
 
+const USAGE = `Usage: proxima-gateway run --config gateway.json [--scanner simulate|replay|noble|none] [--trace FILE] [--seed N]
+
+Starts the broker (TCP + WebSocket), the kiosks' RPC, presence from the configured scanner,
+the outbox and, with a \`cloud\` section, the sync. Logs {"msg":"listening","port","wsPort",…} once bound;
+/health and /metrics are served on the WebSocket port.
+With "role": "satellite" it runs only the scanner and publishes its sightings to the hub's
+broker ("hub": {"url","password"}); it logs {"msg":"hub connected"} on each connection.
+
+  --scanner KIND   overrides config.scanner.kind (e.g. simulate on a machine without Bluetooth)
+  --trace FILE     the trace for --scanner replay (relative to the current folder)
+  --seed N         the seed for --scanner simulate
+
+Environment: PROXIMA_GATEWAY_CONFIG (default for --config), PROXIMA_LOG_LEVEL.`;
+
+const SCANNER_KINDS = ["simulate", "replay", "noble", "none"] as const;
+
+/**
+ * \`--scanner\`, \`--trace\`, \`--seed\` over \`config.scanner\`: the same config file runs on the
+ * Pi (noble) and on a laptop without Bluetooth (simulate, replay). Settings of the
+ * configured scanner are kept when the kind stays the same.
+ */
+export function scannerFromFlags(
+  configured: GatewayConfig["scanner"],
+  flags: { scanner?: string | undefined; trace?: string | undefined; seed?: string | undefined },
+): Result<GatewayConfig["scanner"]> {
+  const kind = flags.scanner ?? configured.kind;
+  if (!(SCANNER_KINDS as readonly string[]).includes(kind))
+    return err(new ProximaError("bad_request", `--scanner must be one of ${SCANNER_KINDS.join(", ")}`));
+  if (flags.trace !== undefined && kind !== "replay")
+    return err(new ProximaError("bad_request", "--trace goes with --scanner replay"));
+  if (flags.seed !== undefined && kind !== "simulate")
+    return err(new ProximaError("bad_request", "--seed goes with --scanner simulate"));
+  const base: Record<string, unknown> = configured.kind === kind ? { ...configured } : { kind };
+  // a path typed on the command line is relative to where it was typed, not to the config
+  if (flags.trace !== undefined) base.trace = resolve(flags.trace);
+  if (flags.seed !== undefined) {
+    const seed = Number(flags.seed);
+    if (!Number.isInteger(seed)) return err(new ProximaError("bad_request", "--seed must be an integer"));
+    base.seed = seed;
+  }
+  if (kind === "replay" && base.trace === undefined)
+    return err(new ProximaError("bad_request", "--scanner replay needs --trace FILE (a JSONL trace)"));
+  return parseWith(GatewayConfig.shape.scanner, base, "--scanner");
+}
+
 export const runCommand: Command = {
   summary: "run the gateway from a gateway.json (broker, kiosks' RPC, presence, outbox, sync)",
   async run(args) {
     const env = readEnv();
     const { values } = parseArgs({
       args,
-      options: { config: { type: "string", short: "c" }, help: { type: "boolean", short: "h" } },
+      options: {
+        config: { type: "string", short: "c" },
+        scanner: { type: "string" },
+        trace: { type: "string" },
+        seed: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
     });
     if (values.help) {
-      console.log(
-        'Usage: proxima-gateway run --config gateway.json\n\nStarts the broker (TCP + WebSocket), the kiosks\' RPC, presence from the configured scanner,\nthe outbox and, with a `cloud` section, the sync. Logs {"msg":"listening","port","wsPort",…} once bound.\nEnvironment: PROXIMA_GATEWAY_CONFIG (default for --config), PROXIMA_LOG_LEVEL.',
-      );
+      console.log(USAGE);
       return 0;
     }
     const configPath = values.config ?? env.configPath;
@@ -45,7 +103,19 @@ export const runCommand: Command = {
       console.error(`refusing to start: ${loaded.error.message.replaceAll("; ", "\n  ")}`);
       return 1;
     }
-    const { config, venue, paths } = loaded.value;
+    const scanner = scannerFromFlags(loaded.value.config.scanner, values);
+    if (!scanner.ok) {
+      console.error(`${scanner.error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    const config: GatewayConfig = { ...loaded.value.config, scanner: scanner.value };
+    const { venue, paths } = loaded.value;
+    if (config.role === "satellite" && !config.hub) {
+      console.error(
+        'refusing to start: role "satellite" needs a "hub" section: {"url":"mqtt://hub:1883","password":"…"}',
+      );
+      return 1;
+    }
     const logger = pino({
       level: env.logLevel ?? config.logLevel,
       base: { service: "proxima-gateway", gatewayId: config.gatewayId },
@@ -56,11 +126,13 @@ export const runCommand: Command = {
         zones: venue.zones.length,
         scanners: venue.scanners.length,
         scanner: config.scanner.kind,
+        role: config.role ?? "hub",
       },
       "config loaded",
     );
     try {
-      return await runGateway(loaded.value.config, venue, paths, logger);
+      if (config.role === "satellite") return await runSatellite(config, venue, paths, logger);
+      return await runGateway(config, venue, paths, logger);
     } catch (error) {
       // a taken port, an unreadable file: say what and how to fix it, then exit non-zero
       logger.fatal(
@@ -72,8 +144,45 @@ export const runCommand: Command = {
   },
 };
 
+/** A satellite: the radio and the forwarder to the hub, until SIGTERM or the hub refuses it. */
+async function runSatellite(
+  config: GatewayConfig,
+  venue: Parameters<typeof startGateway>[0]["venue"],
+  paths: { config: string },
+  logger: Logger,
+): Promise<number> {
+  const baseDir = dirname(paths.config);
+  const hub = config.hub!;
+  const ca = hub.ca ? await readFile(resolve(baseDir, hub.ca)) : undefined;
+  const satellite = await startSatellite({
+    config,
+    venue,
+    hub,
+    baseDir,
+    logger,
+    clock: systemClock,
+    ...(ca ? { ca } : {}),
+  });
+  logger.info(
+    { hub: hub.url, scanner: satellite.scannerId, venueId: venue.venueId },
+    "satellite started: forwarding sightings to the hub",
+  );
+  const outcome = await Promise.race([
+    satellite.failed,
+    new Promise<null>((done) => {
+      process.once("SIGINT", () => done(null));
+      process.once("SIGTERM", () => done(null));
+    }),
+  ]);
+  if (outcome) logger.fatal({ code: outcome.code }, outcome.message);
+  else logger.info("stopping");
+  await satellite.close();
+  logger.info({ ...satellite.stats() }, "stopped");
+  return outcome ? 1 : 0;
+}
+
 async function runGateway(
-  config: Parameters<typeof startGateway>[0]["config"],
+  config: GatewayConfig,
   venue: Parameters<typeof startGateway>[0]["venue"],
   paths: { config: string; dataDir: string },
   logger: Logger,
