@@ -9,6 +9,7 @@ import {
   type Clock,
   type GatewayConfig,
   ProximaError,
+  type SightingsBatch,
   systemClock,
   type TraceRecord,
   type Venue,
@@ -106,7 +107,11 @@ class BufferingClient implements PublishingClient {
     callback?.();
   }
 
-  /** Sends what waited, oldest first (the hub moves each batch's records onto its clock). */
+  /**
+   * Sends what waited, oldest first. A batch's `ts` says when it was sent (the hub uses it
+   * to move the records onto its own clock), so a buffered batch is re-stamped now: its
+   * records keep their real times and the hub sees the subject where and when it was.
+   */
   drain(): void {
     this.trim();
     if (this.droppedSinceConnect > 0)
@@ -119,7 +124,9 @@ class BufferingClient implements PublishingClient {
     while (this.client.connected && this.queue.length > 0) {
       const next = this.queue.shift()!;
       this.bytes -= next.message.length;
-      this.client.publish(next.topic, next.message, { qos: next.qos }, (error) => {
+      const batch = JSON.parse(next.message) as SightingsBatch; // our own JSON, from the forwarder
+      batch.ts = this.clock.now();
+      this.client.publish(next.topic, JSON.stringify(batch), { qos: next.qos }, (error) => {
         if (error) this.logger.warn({ err: error.message }, "could not publish buffered sightings");
       });
     }

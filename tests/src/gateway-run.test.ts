@@ -13,6 +13,7 @@ import { type PresenceEvent, type TraceRecord, topicsFor, type Venue } from "@pr
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageBin, type RunningProcess, repoRoot, startProcess } from "../harness/index.js";
+import { FaultProxy } from "./fault-proxy.js";
 
 const exec = promisify(execFile);
 const bin = () => packageBin("edge-gateway", "proxima-gateway");
@@ -41,6 +42,9 @@ const AT_HUB = beacon(4949);
 const AT_SATELLITE = beacon(4950);
 /** heard only by the hub's radio, but present in the satellite's (whole-venue) trace */
 const NOT_FORWARDED = beacon(4951);
+/** heard by the satellite during hub outages */
+const DURING_OUTAGE = beacon(4952);
+const LOST_IN_OUTAGE = beacon(4953);
 
 /** A trace: each beacon advertises every 100 ms at one scanner from `fromMs` to `toMs`. */
 function trace(
@@ -68,6 +72,7 @@ function trace(
 let dir: string;
 const running: RunningProcess[] = [];
 const clients: mqtt.MqttClient[] = [];
+const proxies: FaultProxy[] = [];
 
 async function writeConfig(name: string, body: Record<string, unknown>): Promise<string> {
   const path = join(dir, name);
@@ -133,6 +138,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.endAsync(true)));
   await Promise.all(running.map((p) => p.stop()));
+  await Promise.all(proxies.map((p) => p.close()));
 });
 
 describe("proxima-gateway run --scanner", () => {
@@ -299,5 +305,79 @@ describe("satellite gateway → hub gateway", () => {
     );
     expect(failed?.code).toBe(1);
     expect(failed?.stdout).toContain("kiosk add sat-1 --role scanner");
+  });
+});
+
+describe("satellite through a hub outage", () => {
+  it("sightings heard while the hub link is down reach the hub on reconnect, within the buffer's bound", async () => {
+    const hubConfig = await writeConfig("hub-3.json", { gatewayId: "hub-1", scanner: { kind: "none" } });
+    const hub = await start(["run", "--config", hubConfig]);
+    const watcher = await serviceClient(hubConfig, hub.port, "watcher-3");
+    const events = presenceEvents(watcher);
+    await watcher.subscribeAsync(`${topics.root}/zone/+/presence`, { qos: 1 });
+    const link = await FaultProxy.start(hub.port);
+    proxies.push(link);
+    const scanner = JSON.parse(
+      (await gw("kiosk", "add", "sat-1", "--role", "scanner", "--config", hubConfig, "--json")).stdout,
+    );
+
+    /** A satellite whose subject advertises 1.5–4 s into its trace while the link is down (0–5 s). */
+    const outage = async (name: string, subject: { data: string }, bufferMs: number) => {
+      await writeFile(
+        join(dir, `${name}.jsonl`),
+        trace([{ data: subject.data, scanner: "sat-1", rssi: -60 }], 1500, 4000),
+      );
+      const config = await writeConfig(`${name}.json`, {
+        gatewayId: "sat-1",
+        role: "satellite",
+        hub: { url: `mqtt://127.0.0.1:${link.port}`, password: scanner.secret, flushMs: 100, bufferMs },
+        scanner: { kind: "replay", trace: `./${name}.jsonl` },
+      });
+      const satellite = await start(["run", "--config", config], (j) => j.msg === "hub connected");
+      link.down();
+      await satellite.waitForLine(
+        (_, j) => j?.msg === "hub connection lost; buffering sightings and reconnecting",
+      );
+      await satellite.waitForLine((_, j) => j?.msg === "replay scanner reached the end of its trace", 15_000);
+      await new Promise((r) => setTimeout(r, 1000));
+      link.up();
+      await until(
+        "the satellite reconnecting",
+        () => satellite.lines.filter((l) => l.includes('"msg":"hub connected"')).length >= 2,
+        10_000,
+      );
+      return { satellite, reconnectedAt: Date.now() };
+    };
+
+    const { satellite: kept, reconnectedAt } = await outage("outage-kept", DURING_OUTAGE, 30_000);
+    await kept.waitForLine(
+      (_, j) => j?.msg === "buffered sightings sent to the hub" && Number(j.batches) > 0,
+    );
+    await until(
+      "the subject heard during the outage entering back",
+      () =>
+        events.some((e) => e.type === "enter" && e.subject === DURING_OUTAGE.subject && e.zone === "back"),
+      10_000,
+    );
+    // dated when it happened, during the outage, not when the link came back
+    const entered = events.find((e) => e.type === "enter" && e.subject === DURING_OUTAGE.subject);
+    expect(entered!.ts).toBeLessThan(reconnectedAt - 500);
+    expect(await kept.stop()).toBe(0);
+
+    // a 1 s bound: the outage outlasts every batch, which is dropped (and said), never sent
+    const { satellite: bounded } = await outage("outage-bounded", LOST_IN_OUTAGE, 1000);
+    await bounded.waitForLine(
+      (_, j) =>
+        j?.msg === "sightings older than the buffer allows were dropped while the hub was unreachable",
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(events.some((e) => e.subject === LOST_IN_OUTAGE.subject)).toBe(false);
+    expect(await bounded.stop()).toBe(0);
+    const stopped = JSON.parse(await bounded.waitForLine((_, j) => j?.msg === "stopped")) as Record<
+      string,
+      number
+    >;
+    expect(stopped.droppedBatches).toBeGreaterThan(0);
+    expect(stopped.buffered).toBe(0);
   });
 });
