@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { type Clock, type EventEnvelope, systemClock } from "@proxima/shared";
 import type { Logger } from "pino";
+import { withMigrationLock } from "../store/migrations.js";
 import { AnalyticsQueries } from "./queries.js";
 import { projectEvents } from "./rollup.js";
 import { migrateAnalytics } from "./schema.js";
@@ -38,7 +39,7 @@ export class Analytics {
 
   static async open(options: AnalyticsOptions): Promise<Analytics> {
     const analytics = new Analytics(options);
-    await migrateAnalytics(analytics.sql);
+    await withMigrationLock(analytics.sql, () => migrateAnalytics(analytics.sql));
     await analytics.venues.load();
     // Venues registered through another instance (or the CLI) show up within 30 s.
     const reload = setInterval(() => void analytics.venues.load().catch(() => undefined), 30_000);
