@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { newId, ProximaError, type SessionUser, type UserRole } from "@proxima/shared";
 import type { Sql } from "../analytics/sql.js";
+import { withMigrationLock } from "../store/migrations.js";
 import { hashPassword } from "./passwords.js";
 
 export const AUTH_DDL = `
@@ -59,7 +60,7 @@ export class UserStore {
   constructor(private readonly sql: Sql) {}
 
   async migrate(): Promise<void> {
-    await this.sql.exec(AUTH_DDL);
+    await withMigrationLock(this.sql, () => this.sql.exec(AUTH_DDL));
   }
 
   async add(user: NewUser, now: number): Promise<SessionUser> {

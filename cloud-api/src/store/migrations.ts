@@ -164,6 +164,20 @@ CREATE TABLE IF NOT EXISTS erasures (
 /** Advisory lock keys (PostgreSQL): migrations, identity structure, feed sequence. */
 export const LOCK = { migrate: 720_001, identity: 720_002, feed: 720_003 } as const;
 
+/**
+ * Runs schema changes outside the numbered migrations (projections' and modules' own
+ * tables) so that several instances starting at once on one PostgreSQL do not race
+ * on CREATE TABLE (which fails on pg_type's unique index): the advisory lock is held
+ * by a transaction on one connection while `fn` runs, so the others wait for it.
+ */
+export async function withMigrationLock<T>(sql: Sql, fn: () => Promise<T>): Promise<T> {
+  if (sql.dialect !== "postgres") return fn();
+  return sql.transaction(async (tx) => {
+    await tx.run(`SELECT pg_advisory_xact_lock(${LOCK.migrate})`);
+    return fn();
+  });
+}
+
 export async function migrate(sql: Sql): Promise<void> {
   await sql.transaction(async (tx) => {
     // Several instances may start at once on one PostgreSQL: one migrates, the others wait.

@@ -19,7 +19,7 @@ import { type KnownIdentity, pairKey, resolve } from "../identity/resolve.js";
 import { addStats, contributionOf, type ItemCount, type StatsDelta } from "../traits/contributions.js";
 import { deriveTraits, lifecycleStage } from "../traits/derive.js";
 import { bulkInsert, greatest, inList, least, listParam } from "./bulk.js";
-import { LOCK, migrate } from "./migrations.js";
+import { LOCK, migrate, withMigrationLock } from "./migrations.js";
 import {
   type AcceptedEvent,
   type CustomerExport,
@@ -135,7 +135,9 @@ export class SqlStore implements Store {
 
   /** Creates the tables of registered projections (call after registering, before serving). */
   async migrateProjections(): Promise<void> {
-    for (const projection of this.projections) await projection.migrate?.(this.sql);
+    await withMigrationLock(this.sql, async () => {
+      for (const projection of this.projections) await projection.migrate?.(this.sql);
+    });
   }
 
   async close(): Promise<void> {
