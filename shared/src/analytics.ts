@@ -53,7 +53,7 @@ const FootfallColumn = z.object({
 /**
  * `GET /v1/analytics/footfall?format=columns`: the same figures as `FootfallRangeResponse`,
  * column-wise — one `starts` array shared by every zone and four number arrays per zone —
- * about 7× smaller than 216,000 bucket objects for a 90-day hourly range over 100 zones.
+ * about 5× smaller than 216,000 bucket objects for a 90-day hourly range over 100 zones.
  * `stepMs` is 3,600,000 for hourly buckets (starts[i] = starts[0] + i·stepMs) and null for
  * days and weeks, whose length varies with daylight-saving changes.
  */

@@ -43,7 +43,7 @@ export const footfallFormatParameter = {
   in: "query",
   required: false,
   description:
-    "rows (default): FootfallResponse, one object per bucket; columns: FootfallColumnsResponse, parallel arrays per zone (~7× smaller for 90 days hourly)",
+    "rows (default): FootfallResponse, one object per bucket; columns: FootfallColumnsResponse, parallel arrays per zone (~5× smaller for 90 days hourly)",
   schema: { type: "string", enum: [...FOOTFALL_FORMATS], default: "rows" },
 };
 

@@ -36,7 +36,7 @@ import {
 } from "./range.js";
 
 /**
- * Footfall asked column-wise (`format=columns`: ~7× fewer bytes than bucket objects for
+ * Footfall asked column-wise (`format=columns`: ~5× fewer bytes than bucket objects for
  * a 90-day hourly range) and turned back into rows once per answer for the tables.
  */
 function useFootfall(search: string): Loadable<FootfallRangeResponse> & { retry: () => void } {
