@@ -2,7 +2,7 @@
 // venue. Preferred ports are used when free; otherwise the demo says which port is
 // taken and picks a free one.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -86,7 +86,35 @@ try {
     ["serve", "--port", String(cloudPort)],
     (j) => j.msg === "listening",
   );
-  const gatewayConfig = join(root, "edge-gateway", "examples", "gateway.json");
+  // The demo gateway syncs to this cloud: a fresh gateway token each run (the old one is
+  // revoked), written into a demo copy of the example gateway config.
+  const cloudCli = (args) =>
+    spawnSync(process.execPath, [join(root, "cloud-api/bin/proxima-cloud.js"), "token", ...args], {
+      encoding: "utf8",
+    });
+  cloudCli(["revoke", "gateway:gw-a"]);
+  const issued = cloudCli(["create", "--source", "gateway:gw-a", "--venue", "store-042", "--json"]);
+  if (issued.status !== 0)
+    throw new Error(`could not create the demo gateway's cloud token: ${issued.stderr}`);
+  const { token } = JSON.parse(issued.stdout.trim().split("\n").pop());
+  const example = join(root, "edge-gateway", "examples", "gateway.json");
+  const demoDir = join(root, ".proxima", "demo");
+  mkdirSync(demoDir, { recursive: true });
+  const gatewayConfig = join(demoDir, "gateway.json");
+  writeFileSync(
+    gatewayConfig,
+    JSON.stringify(
+      {
+        ...JSON.parse(readFileSync(example, "utf8")),
+        venue: join(root, "edge-gateway", "examples", "venue.json"),
+        seed: join(root, "edge-gateway", "examples", "demo-data.json"),
+        dataDir: join(root, ".proxima", "gateway-data"),
+        cloud: { url: cloud.url, token },
+      },
+      null,
+      2,
+    ),
+  );
   // kiosk credentials for the demo's two kiosks (a fresh secret each run; printed below)
   const kiosks = [];
   for (const id of ["kiosk-1", "kiosk-2"]) {
@@ -142,7 +170,7 @@ try {
   console.log(`
 Proxima demo is running (Ctrl-C stops it)
   cloud API     ${cloud.url}   (health: ${cloud.url}/health, metrics: ${cloud.url}/metrics)
-  gateway       ${gateway.gatewayId} for venue ${gateway.venueId}: MQTT ${gateway.url}, WebSocket ${gateway.wsUrl}, ${gateway.profiles} cached profiles
+  gateway       ${gateway.gatewayId} for venue ${gateway.venueId}: MQTT ${gateway.url}, WebSocket ${gateway.wsUrl}, ${gateway.profiles} cached profiles, syncing to the cloud
   dashboard     ${cloud.url}/   sign in as ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}
   kiosks        ${kiosks.map((k) => `${k.id} (password ${k.secret})`).join(", ")}
   kiosk app     ${kiosks.map((k) => `${kioskApp.url}/${k.id}/`).join("  ")}   (touchscreen; try loyalty code 00100001)
