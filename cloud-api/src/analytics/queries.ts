@@ -991,8 +991,8 @@ class JsonBytes {
 }
 
 /**
- * Hourly footfall column-wise from packed rows. Per zone one Int32Array of
- * visitors[count], visits[count], p50[count], p90[count] (-1 = null), filled a day at a
+ * Hourly footfall column-wise from packed rows: zone by zone, one Int32Array of
+ * visitors[count], visits[count], p50[count], p90[count] (-1 = null) is filled a day at a
  * time from the rows' packed cells (the same layout), then written out as JSON bytes.
  */
 function columnsBody(
@@ -1003,32 +1003,32 @@ function columnsBody(
   input: readonly ZoneCells[],
 ): Buffer {
   const count = (end - first) / HOUR_MS;
-  const series = new Map<string, Int32Array>();
-  const blank = () => {
-    const a = new Int32Array(4 * count);
+  const byZone = new Map<string, ZoneCells[]>();
+  for (const z of input) getOrSet(byZone, z.zone, () => []).push(z);
+  // one zone at a time through the same array: visitors, visits, p50, p90 × count
+  const a = new Int32Array(4 * count);
+  const fill = (parts: readonly ZoneCells[]) => {
+    a.fill(0, 0, 2 * count);
     a.fill(-1, 2 * count);
-    return a;
-  };
-  for (const { zone, days, cells } of input) {
-    const a = getOrSet(series, zone, blank);
-    for (let d = 0; d < days.length; d++) {
-      const base = (days[d]! - first) / HOUR_MS;
-      const lo = Math.max(0, -base);
-      const hi = Math.min(24, count - base);
-      // An hour nobody entered is all-empty in the stored cells too (no visits, no
-      // visitors, no dwell sketch), so copying every hour matches the row answer.
-      for (let k = 0; k < 4; k++) {
-        const from = 96 * d + 24 * k;
-        const to = k * count + base;
-        for (let h = lo; h < hi; h++) a[to + h] = cells[from + h]!;
+    for (const { days, cells } of parts)
+      for (let d = 0; d < days.length; d++) {
+        const base = (days[d]! - first) / HOUR_MS;
+        const lo = Math.max(0, -base);
+        const hi = Math.min(24, count - base);
+        // An hour nobody entered is all-empty in the stored cells too (no visits, no
+        // visitors, no dwell sketch), so copying every hour matches the row answer.
+        for (let k = 0; k < 4; k++) {
+          const from = 96 * d + 24 * k;
+          const to = k * count + base;
+          for (let h = lo; h < hi; h++) a[to + h] = cells[from + h]!;
+        }
       }
-    }
-  }
-  const empty = blank();
-  const zones = zoneOrder(known, series.keys());
+  };
+  const zones = zoneOrder(known, byZone.keys());
   // ~4 bytes a number on average (small counts, 5–7 digit dwells); grows when needed
   const out = new JsonBytes((zones.length + 1) * count * 4 * 5 + count * 16 + 4096);
-  const column = (a: Int32Array) => {
+  const column = (zone: string) => {
+    fill(byZone.get(zone) ?? []);
     out.text(`"visitors":`);
     out.array(a.subarray(0, count));
     out.text(`,"visits":`);
@@ -1044,11 +1044,11 @@ function columnsBody(
   );
   zones.forEach((zone, i) => {
     out.text(`${i > 0 ? "," : ""}{"zone":${JSON.stringify(zone)},`);
-    column(series.get(zone) ?? empty);
+    column(zone);
     out.text("}");
   });
   out.text(`],"venue":{`);
-  column(series.get(ALL_ZONES) ?? empty);
+  column(ALL_ZONES);
   out.text("}}");
   return out.done();
 }
