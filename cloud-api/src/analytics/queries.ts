@@ -16,6 +16,7 @@ import {
   localParts,
   monthStart,
   type OccupancySnapshot,
+  ProximaError,
   weekOf,
 } from "@proxima/shared";
 import { emptySketch, mergeInto, sketchPercentile } from "./dwell-sketch.js";
@@ -161,7 +162,7 @@ export class AnalyticsQueries {
   /**
    * `format=columns` as UTF-8 bytes. Hourly: one row per zone from the database — its
    * days' packed int32 cells concatenated in SQL (no JSON.parse, ~100 rows instead of
-   * ~9,000) — copied into one Int32Array per zone and written out as JSON bytes: the cold
+   * ~9,000) — copied zone by zone into one Int32Array and written out as JSON bytes: the cold
    * 90-day × 100-zone answer is ~3.8 MB instead of ~19 MB of bucket objects. Kept like
    * the row answer, behind a validator of the rows' count and versions per zone.
    */
@@ -203,7 +204,10 @@ export class AnalyticsQueries {
     const series: ZoneCells[] = zones.map((z) => {
       const days = z.days ? z.days.split(",").map(Number) : [];
       if ((z.packed?.length ?? 0) !== days.length * PACKED_BYTES)
-        throw new Error(`packed cells of zone ${z.zone} do not match its ${days.length} days`);
+        throw new ProximaError(
+          "internal",
+          `packed cells of zone ${z.zone} (${z.packed?.length ?? 0} bytes) do not match its ${days.length} days`,
+        );
       return { zone: z.zone, days, cells: z.packed ? int32s(z.packed) : new Int32Array(0) };
     });
     // Rows written before the packed column (NULL there, skipped by the aggregates):
