@@ -9,6 +9,7 @@ import { copyFile, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { loadGatewayConfig } from "@proxima/edge-gateway";
 import { type PresenceEvent, type TraceRecord, topicsFor, type Venue } from "@proxima/shared";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -232,6 +233,11 @@ describe("/metrics of a running gateway", () => {
 });
 
 describe("satellite gateway → hub gateway", () => {
+  it("the example satellite config is valid", async () => {
+    const loaded = await loadGatewayConfig(join(repoRoot, "edge-gateway/examples/satellite.json"));
+    expect(loaded.ok && loaded.value.config).toMatchObject({ role: "satellite", hub: { bufferMs: 30_000 } });
+  });
+
   it("the hub places a subject only the satellite's scanner hears in the satellite's zone", async () => {
     // the hub's own radio hears AT_HUB only
     const hubTrace = join(dir, "hub-only.jsonl");
