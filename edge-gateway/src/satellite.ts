@@ -205,9 +205,11 @@ export async function startSatellite(options: SatelliteOptions): Promise<Satelli
     resolveFailed = resolve;
   });
   let wasConnected = false;
+  let warnedSinceConnect = false;
   client.on("connect", () => {
     logger.info({ hub: hub.url, scanner: scannerId, buffered: buffering.size }, "hub connected");
     wasConnected = true;
+    warnedSinceConnect = false;
     buffering.drain();
   });
   client.on("close", () => {
@@ -225,7 +227,9 @@ export async function startSatellite(options: SatelliteOptions): Promise<Satelli
       );
       return;
     }
-    logger.warn({ hub: hub.url, err: error.message }, "hub connection error");
+    // once per outage: MQTT.js retries every second and would repeat it all along
+    if (!warnedSinceConnect) logger.warn({ hub: hub.url, err: error.message }, "hub connection error");
+    warnedSinceConnect = true;
   });
 
   const forwarder: SightingsForwarder = createSightingsForwarder({
