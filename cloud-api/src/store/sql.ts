@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import pg from "pg";
@@ -24,54 +25,77 @@ const toSqlite = (sql: string) => sql.replace(/\$(\d+)/g, "?$1");
 
 export class SqliteSql implements Sql {
   readonly dialect = "sqlite" as const;
-  /** SQLite has one writer: transactions queue behind each other on this connection */
+  /**
+   * SQLite has one connection here, so any statement sent while a transaction is open
+   * becomes part of it. Everything outside a transaction's own async flow (tracked with
+   * AsyncLocalStorage, not a connection-wide flag) therefore queues behind it: an
+   * unrelated caller's write must never be committed or rolled back with someone else's
+   * transaction, nor read its uncommitted rows.
+   */
   private chain: Promise<unknown> = Promise.resolve();
-  private inTransaction = false;
+  private readonly inTransaction = new AsyncLocalStorage<true>();
 
   constructor(readonly db: sqlite3.Database) {}
 
-  all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return new Promise((resolve, reject) =>
-      this.db.all(toSqlite(sql), params as unknown[], (error, rows) =>
-        error ? reject(error) : resolve(rows as T[]),
-      ),
-    );
-  }
-
-  run(sql: string, params: readonly unknown[] = []): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.db.run(toSqlite(sql), params as unknown[], (error) => (error ? reject(error) : resolve())),
-    );
-  }
-
-  exec(script: string): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.db.exec(script, (error) => (error ? reject(error) : resolve())),
-    );
-  }
-
-  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-    if (this.inTransaction) return fn(this);
-    const result = this.chain.then(async () => {
-      this.inTransaction = true;
-      await this.exec("BEGIN IMMEDIATE");
-      try {
-        const value = await fn(this);
-        await this.exec("COMMIT");
-        return value;
-      } catch (error) {
-        await this.exec("ROLLBACK").catch(() => undefined);
-        throw error;
-      } finally {
-        this.inTransaction = false;
-      }
-    });
+  private serialized<T>(op: () => Promise<T>): Promise<T> {
+    if (this.inTransaction.getStore()) return op();
+    const result = this.chain.then(op);
     this.chain = result.catch(() => undefined);
     return result;
   }
 
+  all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.serialized(
+      () =>
+        new Promise<T[]>((resolve, reject) =>
+          this.db.all(toSqlite(sql), params as unknown[], (error, rows) =>
+            error ? reject(error) : resolve(rows as T[]),
+          ),
+        ),
+    );
+  }
+
+  run(sql: string, params: readonly unknown[] = []): Promise<void> {
+    return this.serialized(
+      () =>
+        new Promise<void>((resolve, reject) =>
+          this.db.run(toSqlite(sql), params as unknown[], (error) => (error ? reject(error) : resolve())),
+        ),
+    );
+  }
+
+  exec(script: string): Promise<void> {
+    return this.serialized(
+      () =>
+        new Promise<void>((resolve, reject) =>
+          this.db.exec(script, (error) => (error ? reject(error) : resolve())),
+        ),
+    );
+  }
+
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    // nested: called from inside a transaction's own flow, it runs inline in that one
+    if (this.inTransaction.getStore()) return fn(this);
+    return this.serialized(() =>
+      this.inTransaction.run(true, async () => {
+        await this.exec("BEGIN IMMEDIATE");
+        try {
+          const value = await fn(this);
+          await this.exec("COMMIT");
+          return value;
+        } catch (error) {
+          await this.exec("ROLLBACK").catch(() => undefined);
+          throw error;
+        }
+      }),
+    );
+  }
+
   close(): Promise<void> {
-    return new Promise((resolve, reject) => this.db.close((error) => (error ? reject(error) : resolve())));
+    return this.serialized(
+      () =>
+        new Promise<void>((resolve, reject) => this.db.close((error) => (error ? reject(error) : resolve()))),
+    );
   }
 }
 
