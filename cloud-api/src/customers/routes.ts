@@ -10,6 +10,7 @@ import {
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 import type { Store } from "../store/port.js";
+import { customerNotFound, readBody } from "./http.js";
 
 export interface CustomerRoutesOptions {
   store: Store;
@@ -17,21 +18,6 @@ export interface CustomerRoutesOptions {
   guard: { read: MiddlewareHandler; write: MiddlewareHandler };
   clock?: Clock;
   logger?: Logger;
-}
-
-const notFound = (id: string) =>
-  new ProximaError(
-    "not_found",
-    `no customer ${id}; look one up with GET /v1/customers?identityType=…&value=…`,
-  );
-
-async function jsonBody(req: Request, what: string): Promise<unknown> {
-  const text = await req.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ProximaError("bad_json", `${what} is not valid JSON`);
-  }
 }
 
 /**
@@ -56,7 +42,7 @@ export function customerRoutes(options: CustomerRoutesOptions): Hono {
         `no customer with ${query.value.identityType} "${query.value.value}"`,
       );
     const customer = await store.getCustomer(id, page.value);
-    if (!customer) throw notFound(id);
+    if (!customer) throw customerNotFound(id);
     return c.json(customer);
   });
 
@@ -64,7 +50,7 @@ export function customerRoutes(options: CustomerRoutesOptions): Hono {
     const page = parseWith(TimelineQuery, c.req.query(), "timeline page");
     if (!page.ok) throw page.error;
     const customer = await store.getCustomer(c.req.param("id"), page.value);
-    if (!customer) throw notFound(c.req.param("id"));
+    if (!customer) throw customerNotFound(c.req.param("id"));
     return c.json(customer);
   });
 
@@ -72,7 +58,7 @@ export function customerRoutes(options: CustomerRoutesOptions): Hono {
     const page = parseWith(TimelineQuery, c.req.query(), "timeline page");
     if (!page.ok) throw page.error;
     const timeline = await store.timeline(c.req.param("id"), page.value);
-    if (!timeline) throw notFound(c.req.param("id"));
+    if (!timeline) throw customerNotFound(c.req.param("id"));
     return c.json(timeline);
   });
 
@@ -81,9 +67,8 @@ export function customerRoutes(options: CustomerRoutesOptions): Hono {
   });
 
   app.post("/v1/customers/:id/merges", guard.write, async (c) => {
-    const body = parseWith(MergeRequest, await jsonBody(c.req.raw, "merge request"), "merge request");
-    if (!body.ok) throw body.error;
-    const merge = await store.merge(c.req.param("id"), body.value.loserId, clock.now(), body.value.reason);
+    const body = await readBody(c.req.raw, MergeRequest, "merge request");
+    const merge = await store.merge(c.req.param("id"), body.loserId, clock.now(), body.reason);
     options.logger?.info(
       { mergeId: merge.id, winnerId: merge.winnerId, loserId: merge.loserId },
       "operator merge",

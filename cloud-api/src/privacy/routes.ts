@@ -1,7 +1,8 @@
-import { type Clock, ConsentUpdate, ProximaError, parseWith, systemClock } from "@proxima/shared";
+import { type Clock, ConsentUpdate, systemClock } from "@proxima/shared";
 import { Hono } from "hono";
 import { stream } from "hono/streaming";
 import type { Logger } from "pino";
+import { customerNotFound, readBody } from "../customers/http.js";
 import type { CustomerRoutesOptions } from "../customers/routes.js";
 import type { Store } from "../store/port.js";
 
@@ -11,21 +12,6 @@ export interface PrivacyRoutesOptions {
   guard: CustomerRoutesOptions["guard"];
   clock?: Clock;
   logger?: Logger;
-}
-
-const notFound = (id: string) =>
-  new ProximaError(
-    "not_found",
-    `no customer ${id}; look one up with GET /v1/customers?identityType=…&value=…`,
-  );
-
-async function jsonBody(req: Request, what: string): Promise<unknown> {
-  const text = await req.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ProximaError("bad_json", `${what} is not valid JSON`);
-  }
 }
 
 /**
@@ -63,24 +49,23 @@ export function privacyRoutes(options: PrivacyRoutesOptions): Hono {
   });
 
   app.put("/v1/customers/:id/consent", guard.write, async (c) => {
-    const body = parseWith(ConsentUpdate, await jsonBody(c.req.raw, "consent"), "consent");
-    if (!body.ok) throw body.error;
-    if (!(await store.setConsent(c.req.param("id"), body.value, clock.now())))
-      throw notFound(c.req.param("id"));
+    const body = await readBody(c.req.raw, ConsentUpdate, "consent");
+    if (!(await store.setConsent(c.req.param("id"), body, clock.now())))
+      throw customerNotFound(c.req.param("id"));
     const customer = await store.getCustomer(c.req.param("id"), { limit: 1 });
     return c.json({ id: customer?.id ?? c.req.param("id"), consent: customer?.consent });
   });
 
   app.get("/v1/customers/:id/export", guard.write, async (c) => {
     const exported = await store.exportCustomer(c.req.param("id"));
-    if (!exported) throw notFound(c.req.param("id"));
+    if (!exported) throw customerNotFound(c.req.param("id"));
     c.header("content-disposition", `attachment; filename="customer-${exported.customer.id}.json"`);
     return c.json(exported);
   });
 
   app.delete("/v1/customers/:id", guard.write, async (c) => {
     const receipt = await store.erase(c.req.param("id"), clock.now());
-    if (!receipt) throw notFound(c.req.param("id"));
+    if (!receipt) throw customerNotFound(c.req.param("id"));
     // ids only: the log must not keep what was just erased
     options.logger?.info({ profileId: receipt.profileId, events: receipt.events }, "customer erased");
     return c.json(receipt);
