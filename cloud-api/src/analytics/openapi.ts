@@ -16,7 +16,8 @@ import {
   VenueRangeQuery,
   VenueRecord,
 } from "@proxima/shared";
-import { z } from "zod";
+import type { z } from "zod";
+import { type JsonObject, queryParameters, ref } from "../openapi/parameters.js";
 
 /**
  * The analytics, venue and sign-in part of the OpenAPI document (the footfall contract
@@ -47,29 +48,11 @@ export const footfallFormatParameter = {
   schema: { type: "string", enum: [...FOOTFALL_FORMATS], default: "rows" },
 };
 
-type JsonObject = Record<string, unknown>;
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: JsonObject) => ({ content: { "application/json": { schema } } });
 const errors = {
   "401": { description: "not signed in", ...json(ref("ErrorBody")) },
   "403": { description: "this user may not read that venue", ...json(ref("ErrorBody")) },
 };
-
-function query(schema: z.ZodObject): JsonObject[] {
-  return Object.entries(schema.shape).map(([name, field]) => {
-    const fieldSchema = z.toJSONSchema(field as z.ZodType, {
-      io: "input",
-      unrepresentable: "any",
-    }) as JsonObject;
-    delete fieldSchema.$schema;
-    return {
-      name,
-      in: "query",
-      required: !(field as z.ZodType).safeParse(undefined).success,
-      schema: fieldSchema,
-    };
-  });
-}
 
 const read = [{ session: [] }];
 const venueParam = { name: "venueId", in: "path", required: true, schema: { type: "string" } };
@@ -92,22 +75,22 @@ export const analyticsPaths: Record<string, JsonObject> = {
   "/v1/analytics/heatmap": get(
     "busiest hours: mean unique visitors per venue-local weekday × hour",
     "HeatmapResponse",
-    query(VenueRangeQuery as unknown as z.ZodObject),
+    queryParameters(VenueRangeQuery as unknown as z.ZodObject),
   ),
   "/v1/analytics/funnel": get(
     "entrance → zone (same-day unique visitors) and zone → kiosk conversion",
     "FunnelResponse",
-    query(VenueRangeQuery as unknown as z.ZodObject),
+    queryParameters(VenueRangeQuery as unknown as z.ZodObject),
   ),
   "/v1/analytics/compare": get(
     "every readable venue: totals for the range and the equally long period before",
     "CompareResponse",
-    query(CompareQuery as unknown as z.ZodObject),
+    queryParameters(CompareQuery as unknown as z.ZodObject),
   ),
   "/v1/analytics/customers": get(
     "customer metrics with their definitions, lifecycle stages and monthly trends",
     "CustomerMetricsResponse",
-    query(CustomerMetricsQuery as unknown as z.ZodObject),
+    queryParameters(CustomerMetricsQuery as unknown as z.ZodObject),
     "Without venueId: across all venues (admins and marketers only).",
   ),
   "/v1/analytics/occupancy": get("who is in which zone now", "OccupancySnapshot", [venueQuery]),

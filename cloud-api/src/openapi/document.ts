@@ -24,6 +24,7 @@ import {
   footfallFormatParameter,
 } from "../analytics/openapi.js";
 import { examples } from "./examples.js";
+import { type JsonObject, queryParameters, ref } from "./parameters.js";
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas that validate every
@@ -54,8 +55,6 @@ const responseSchemas = {
 } as const;
 const requestSchemas = { IngestBody, ConsentUpdate, MergeRequest, ...analyticsRequestSchemas } as const;
 
-type JsonObject = Record<string, unknown>;
-
 function components(schemas: Record<string, z.ZodType>, io: "input" | "output", suffix = ""): JsonObject {
   const registry = z.registry<{ id: string }>();
   for (const [name, schema] of Object.entries(schemas)) registry.add(schema, { id: `${name}${suffix}` });
@@ -69,25 +68,6 @@ function components(schemas: Record<string, z.ZodType>, io: "input" | "output", 
     delete schema.$id;
   }
   return out.schemas;
-}
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-
-function queryParameters(schema: z.ZodObject, descriptions: Record<string, string> = {}) {
-  return Object.entries(schema.shape).map(([name, field]) => {
-    const fieldSchema = z.toJSONSchema(field as z.ZodType, {
-      io: "input",
-      unrepresentable: "any",
-    }) as JsonObject;
-    delete fieldSchema.$schema;
-    return {
-      name,
-      in: "query",
-      required: !(field as z.ZodType).safeParse(undefined).success,
-      schema: fieldSchema,
-      ...(descriptions[name] ? { description: descriptions[name] } : {}),
-    };
-  });
 }
 
 const pathParam = (name: string, description: string) => ({
