@@ -10,7 +10,8 @@ import type {
   SyncChange,
 } from "@proxima/shared";
 import { Connection } from "../outbox/sqlite.js";
-import { type ApplyStats, type CacheDelta, ProfileIndex } from "./profile-index.js";
+import { MemoryProfileCache } from "./memory-cache.js";
+import type { ApplyStats, CacheDelta } from "./profile-index.js";
 
 /**
  * What the cloud sends this venue for local decisions — customer profiles, segments,
@@ -49,13 +50,13 @@ const SCHEMA = `
 `;
 
 /** The profile cache in SQLite (WAL) with the whole index in memory. */
-export class SqliteProfileCache implements ProfileCache {
-  private readonly index = new ProfileIndex();
-  private readonly stockByKiosk = new Map<string, StockLevels>();
+export class SqliteProfileCache extends MemoryProfileCache implements ProfileCache {
   /** writes run one at a time, in call order */
   private writes: Promise<unknown> = Promise.resolve();
 
-  private constructor(private readonly db: Connection) {}
+  private constructor(private readonly db: Connection) {
+    super();
+  }
 
   static async open(path: string): Promise<SqliteProfileCache> {
     mkdirSync(dirname(path), { recursive: true });
@@ -81,33 +82,8 @@ export class SqliteProfileCache implements ProfileCache {
       this.stockByKiosk.set(row.kiosk_id, JSON.parse(row.body) as StockLevels);
   }
 
-  get size(): number {
-    return this.index.size;
-  }
-  byId(id: string) {
-    return this.index.byId(id);
-  }
-  byIdentity(identity: Identity) {
-    return this.index.byIdentity(identity);
-  }
-  campaigns() {
-    return this.index.campaigns();
-  }
-  segment(id: string) {
-    return this.index.segment(id);
-  }
-  catalogue() {
-    return this.index.catalogue();
-  }
-  stock(kioskId: string): StockLevels | null {
-    return this.stockByKiosk.get(kioskId) ?? null;
-  }
-
-  setStock(kioskId: string, stock: StockLevels): Promise<boolean> {
-    const current = this.stockByKiosk.get(kioskId);
-    // a delayed report never overwrites a newer one
-    if (current && current.ts > stock.ts) return Promise.resolve(false);
-    this.stockByKiosk.set(kioskId, stock);
+  override setStock(kioskId: string, stock: StockLevels): Promise<boolean> {
+    if (!this.acceptStock(kioskId, stock)) return Promise.resolve(false);
     return this.serial(() =>
       this.db.run("INSERT OR REPLACE INTO stock (kiosk_id, body) VALUES (?, ?)", [
         kioskId,
@@ -116,7 +92,7 @@ export class SqliteProfileCache implements ProfileCache {
     ).then(() => true);
   }
 
-  applyChanges(changes: readonly SyncChange[]): Promise<ApplyStats> {
+  override applyChanges(changes: readonly SyncChange[]): Promise<ApplyStats> {
     // the index decides (idempotency, newest wins) synchronously, so lookups see the
     // changes at once; the returned promise says when they are on disk
     const { stats, delta } = this.index.apply(changes);
@@ -185,7 +161,7 @@ export class SqliteProfileCache implements ProfileCache {
     }
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     await this.writes;
     await this.db.close();
   }

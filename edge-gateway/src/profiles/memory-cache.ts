@@ -4,8 +4,8 @@ import { type ApplyStats, ProfileIndex } from "./profile-index.js";
 
 /** The profile cache without storage: for tests and tools that need the port, not the disk. */
 export class MemoryProfileCache implements ProfileCache {
-  private readonly index = new ProfileIndex();
-  private readonly stockByKiosk = new Map<string, StockLevels>();
+  protected readonly index = new ProfileIndex();
+  protected readonly stockByKiosk = new Map<string, StockLevels>();
 
   get size() {
     return this.index.size;
@@ -29,6 +29,10 @@ export class MemoryProfileCache implements ProfileCache {
     return this.stockByKiosk.get(kioskId) ?? null;
   }
   async setStock(kioskId: string, stock: StockLevels): Promise<boolean> {
+    return this.acceptStock(kioskId, stock);
+  }
+  /** keeps the report unless a newer one is already there (a delayed report never wins) */
+  protected acceptStock(kioskId: string, stock: StockLevels): boolean {
     const current = this.stockByKiosk.get(kioskId);
     if (current && current.ts > stock.ts) return false;
     this.stockByKiosk.set(kioskId, stock);
