@@ -18,7 +18,7 @@ import {
 import { type KnownIdentity, pairKey, resolve } from "../identity/resolve.js";
 import { addStats, contributionOf, type ItemCount, type StatsDelta } from "../traits/contributions.js";
 import { deriveTraits, lifecycleStage } from "../traits/derive.js";
-import { bulkInsert, greatest, inList, least, listParam } from "./bulk.js";
+import { bulkInsert, type Column, greatest, inList, least, listParam } from "./bulk.js";
 import { LOCK, migrate, withMigrationLock } from "./migrations.js";
 import {
   type AcceptedEvent,
@@ -101,6 +101,14 @@ const statsOf = (r: StatsRow): StatsDelta => ({
   pours: Number(r.pours),
   lastPurchaseTs: Number(r.last_purchase_ts),
 });
+
+/** identity_consent rows as bulkInsert writes them: one per identity and purpose */
+const CONSENT_COLUMNS: readonly Column[] = [
+  ["key", "text"],
+  ["purpose", "text"],
+  ["granted", "int2"],
+  ["ts", "bigint"],
+];
 
 /** The one Store implementation, over the `Sql` port; dialect differences live in bulk.ts and migrations.ts. */
 export class SqlStore implements Store {
@@ -597,12 +605,7 @@ export class SqlStore implements Store {
     await bulkInsert(
       tx,
       "identity_consent",
-      [
-        ["key", "text"],
-        ["purpose", "text"],
-        ["granted", "int2"],
-        ["ts", "bigint"],
-      ],
+      CONSENT_COLUMNS,
       byKey([...consent.values()]),
       `ON CONFLICT (key, purpose) DO UPDATE SET granted = excluded.granted, ts = excluded.ts
         WHERE excluded.ts >= identity_consent.ts`,
@@ -1274,12 +1277,7 @@ export class SqlStore implements Store {
       await bulkInsert(
         tx,
         "identity_consent",
-        [
-          ["key", "text"],
-          ["purpose", "text"],
-          ["granted", "int2"],
-          ["ts", "bigint"],
-        ],
+        CONSENT_COLUMNS,
         rows,
         "ON CONFLICT (key, purpose) DO UPDATE SET granted = excluded.granted, ts = excluded.ts",
       );
