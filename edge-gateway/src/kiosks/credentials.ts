@@ -1,7 +1,7 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { ProximaError } from "@proxima/shared";
+import { decodeJson, ProximaError } from "@proxima/shared";
 import { z } from "zod";
 
 /**
@@ -108,22 +108,13 @@ export class CredentialStore {
       this.verified.clear();
       return;
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (cause) {
+    const parsed = decodeJson(CredentialsFile, text, `credentials file ${this.path}`);
+    if (!parsed.ok)
       throw new ProximaError(
         "bad_config",
-        `credentials file ${this.path} is not JSON (${(cause as Error).message}); restore it or remove it and add the kiosks again`,
+        `${parsed.error.message}; restore it, or remove it and add the kiosks again`,
       );
-    }
-    const parsed = CredentialsFile.safeParse(json);
-    if (!parsed.success)
-      throw new ProximaError(
-        "bad_config",
-        `credentials file ${this.path} is invalid: ${parsed.error.message}`,
-      );
-    this.clients = new Map(parsed.data.clients.map((c) => [c.id, c]));
+    this.clients = new Map(parsed.value.clients.map((c) => [c.id, c]));
     this.verified.clear();
   }
 
