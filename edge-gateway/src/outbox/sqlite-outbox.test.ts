@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type EventEnvelope, ManualClock, newId, ProximaError } from "@proxima/shared";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { readOutboxStats, SqliteOutbox } from "./sqlite-outbox.js";
 
 const dirs: string[] = [];
@@ -127,6 +127,35 @@ describe("SqliteOutbox", () => {
     expect(left.every((e) => e.ts >= now - 1000)).toBe(true);
     // once drained, appends work again
     await outbox.append([event(99_999, now)]);
+    await outbox.close();
+  });
+
+  it("warns when the file passes the warning share of its quota, checking at most once a second", async () => {
+    const clock = new ManualClock(1_000_000);
+    const warnings: unknown[] = [];
+    const logger = { warn: (fields: unknown) => warnings.push(fields), error: () => undefined };
+    const outbox = await SqliteOutbox.open({
+      path: tempPath(),
+      clock,
+      maxBytes: 1024 * 1024,
+      warnAt: 0.5,
+      logger: logger as never,
+    });
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+    const padded = (i: number) => ({ ...event(i, clock.now()), data: { pad: "z".repeat(2000) } });
+    await outbox.append([padded(0)]); // checked: far below half
+    for (let i = 1; i < 200; i++) await outbox.append([padded(i)]); // ~800 KB, same second: not checked
+    expect(warnings).toHaveLength(0);
+    await settle();
+    expect(warnings).toHaveLength(0);
+    clock.advance(1000);
+    await outbox.append([padded(200)]); // checked after the append resolves
+    await vi.waitFor(() => expect(warnings).toHaveLength(1));
+    expect(warnings[0]).toMatchObject({ quotaBytes: 1024 * 1024, pending: 201 });
+    clock.advance(1000);
+    await outbox.append([padded(201)]); // still over, but warned less than a minute ago
+    await settle();
+    expect(warnings).toHaveLength(1);
     await outbox.close();
   });
 });
