@@ -1,4 +1,5 @@
 import { DAY_MS, dayStart, type EventEnvelope, HOUR_MS, localDay, localMonth } from "@proxima/shared";
+import { bulkInsert, type Column, jsonRows, tuplesIn } from "../store/bulk.js";
 import { DWELL_BUCKETS, dwellBucket, emptySketch, mergeInto, sketchPercentile } from "./dwell-sketch.js";
 import { type Sql, valuesPlaceholders } from "./sql.js";
 
@@ -496,66 +497,83 @@ async function writeCustomers(
       }
     }
   }
+  if (activity.size === 0) return;
   const keys = [...activity.keys()];
-  await inChunks(keys, CHUNK, async (chunk) => {
-    const parts = chunk.map((k) => k.split("\u0000") as [string, string]);
-    const where = parts.map((_, i) => `(venue_id = $${i * 2 + 1} AND customer = $${i * 2 + 2})`);
-    const existing = await sql.all<{
-      venue_id: string;
-      customer: string;
-      first_seen: number;
-      last_seen: number;
-      last_day: string;
-      active_days: number;
-    }>(
-      `SELECT venue_id, customer, first_seen, last_seen, last_day, active_days FROM analytics_customer WHERE ${where.join(" OR ")}`,
-      parts.flat(),
-    );
-    const old = new Map(existing.map((r) => [`${r.venue_id}\u0000${r.customer}`, r]));
-    const customerRows: unknown[][] = [];
-    const monthRows: unknown[][] = [];
-    for (const key of chunk) {
-      const a = activity.get(key)!;
-      const prior = old.get(key);
-      const lastDay = prior?.last_day ?? "";
-      // A day counts as a new active day when it is after the last one stored (events
-      // arrive roughly in order; a late event from an earlier day is not re-counted).
-      const newDays = new Set([...a.days].filter((d) => d > lastDay));
-      const [venue, customer] = key.split("\u0000") as [string, string];
-      customerRows.push([
+  const existing = await sql.all<{
+    venue_id: string;
+    customer: string;
+    first_seen: number;
+    last_seen: number;
+    last_day: string;
+    active_days: number;
+  }>(
+    `SELECT venue_id, customer, first_seen, last_seen, last_day, active_days FROM analytics_customer WHERE ${tuplesIn(sql, CUSTOMER_KEY, 1)}`,
+    [jsonRows(keys.map((k) => k.split("\u0000")))],
+  );
+  const old = new Map(existing.map((r) => [`${r.venue_id}\u0000${r.customer}`, r]));
+  const customerRows: unknown[][] = [];
+  const monthRows: unknown[][] = [];
+  for (const key of keys) {
+    const a = activity.get(key)!;
+    const prior = old.get(key);
+    const lastDay = prior?.last_day ?? "";
+    // A day counts as a new active day when it is after the last one stored (events
+    // arrive roughly in order; a late event from an earlier day is not re-counted).
+    const newDays = new Set([...a.days].filter((d) => d > lastDay));
+    const [venue, customer] = key.split("\u0000") as [string, string];
+    customerRows.push([
+      venue,
+      customer,
+      Math.min(a.firstSeen, Number(prior?.first_seen ?? a.firstSeen)),
+      Math.max(a.lastSeen, Number(prior?.last_seen ?? a.lastSeen)),
+      [...a.days, lastDay].sort().at(-1)!,
+      Number(prior?.active_days ?? 0) + newDays.size,
+    ]);
+    for (const [month, m] of a.months)
+      monthRows.push([
         venue,
+        month,
         customer,
-        Math.min(a.firstSeen, Number(prior?.first_seen ?? a.firstSeen)),
-        Math.max(a.lastSeen, Number(prior?.last_seen ?? a.lastSeen)),
-        [...a.days, lastDay].sort().at(-1)!,
-        Number(prior?.active_days ?? 0) + newDays.size,
+        [...m.days].filter((d) => newDays.has(d)).length,
+        m.purchases,
+        m.revenue,
       ]);
-      for (const [month, m] of a.months)
-        monthRows.push([
-          venue,
-          month,
-          customer,
-          [...m.days].filter((d) => newDays.has(d)).length,
-          m.purchases,
-          m.revenue,
-        ]);
-    }
-    await sql.run(
-      `INSERT INTO analytics_customer (venue_id, customer, first_seen, last_seen, last_day, active_days) VALUES ${valuesPlaceholders(customerRows.length, 6)}
-       ON CONFLICT (venue_id, customer) DO UPDATE SET first_seen = excluded.first_seen, last_seen = excluded.last_seen,
-         last_day = excluded.last_day, active_days = excluded.active_days`,
-      customerRows.flat(),
-    );
-    await inChunks(monthRows, CHUNK, (rows) =>
-      sql.run(
-        `INSERT INTO analytics_customer_month (venue_id, month, customer, active_days, purchases, revenue) VALUES ${valuesPlaceholders(rows.length, 6)}
-         ON CONFLICT (venue_id, month, customer) DO UPDATE SET active_days = analytics_customer_month.active_days + excluded.active_days,
-           purchases = analytics_customer_month.purchases + excluded.purchases, revenue = analytics_customer_month.revenue + excluded.revenue`,
-        rows.flat(),
-      ),
-    );
-  });
+  }
+  await bulkInsert(
+    sql,
+    "analytics_customer",
+    [
+      ...CUSTOMER_KEY,
+      ["first_seen", "bigint"],
+      ["last_seen", "bigint"],
+      ["last_day", "text"],
+      ["active_days", "bigint"],
+    ],
+    customerRows,
+    `ON CONFLICT (venue_id, customer) DO UPDATE SET first_seen = excluded.first_seen, last_seen = excluded.last_seen,
+       last_day = excluded.last_day, active_days = excluded.active_days`,
+  );
+  await bulkInsert(
+    sql,
+    "analytics_customer_month",
+    [
+      ["venue_id", "text"],
+      ["month", "text"],
+      ["customer", "text"],
+      ["active_days", "bigint"],
+      ["purchases", "bigint"],
+      ["revenue", "float8"],
+    ],
+    monthRows,
+    `ON CONFLICT (venue_id, month, customer) DO UPDATE SET active_days = analytics_customer_month.active_days + excluded.active_days,
+       purchases = analytics_customer_month.purchases + excluded.purchases, revenue = analytics_customer_month.revenue + excluded.revenue`,
+  );
 }
+
+const CUSTOMER_KEY: readonly Column[] = [
+  ["venue_id", "text"],
+  ["customer", "text"],
+];
 
 /** Presence changes: who is in which zone now (enter sets, exit clears when it is the same zone). */
 export interface PresenceChange {

@@ -159,6 +159,36 @@ CREATE TABLE IF NOT EXISTS erasures (
 );
 `;
   },
+  (dialect) =>
+    // SQLite: events move from a table clustered by (identity, time) to an append-only
+    // rowid table with a timeline index. Clustered, every event of a batch landed on a
+    // different page (one per person), and each commit rewrote that many 4 KB pages;
+    // appended, a batch's events share a few pages and only the narrow index entries
+    // land per person. Measured in-process on 20,000-event groups: the events insert went
+    // from ~22 µs to ~9 µs an event, and the commit from ~40 to ~4.
+    // PostgreSQL's events were a heap with this index from the start.
+    dialect === "sqlite"
+      ? `
+CREATE TABLE events_heap (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL,
+  ts BIGINT NOT NULL,
+  venue_id TEXT,
+  type TEXT NOT NULL,
+  source_kind TEXT NOT NULL,
+  source_id TEXT NOT NULL,
+  identity_key TEXT NOT NULL,
+  body TEXT NOT NULL,
+  received_at BIGINT NOT NULL
+);
+INSERT INTO events_heap (id, ts, venue_id, type, source_kind, source_id, identity_key, body, received_at)
+  SELECT id, ts, venue_id, type, source_kind, source_id, identity_key, body, received_at
+  FROM events ORDER BY received_at, ts, id;
+DROP TABLE events;
+ALTER TABLE events_heap RENAME TO events;
+CREATE UNIQUE INDEX events_id ON events (id);
+CREATE INDEX events_timeline ON events (identity_key, ts DESC, id DESC);`
+      : "SELECT 1;",
 ];
 
 /** Advisory lock keys (PostgreSQL): migrations, identity structure, feed sequence. */

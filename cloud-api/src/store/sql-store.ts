@@ -56,7 +56,7 @@ const EDGE_RELEVANT = new Set<string>([
   "kiosk.identified",
 ]);
 /** most events one group-commit transaction takes from the queue */
-const MAX_GROUP_EVENTS = 5000;
+const MAX_GROUP_EVENTS = 20_000;
 const DEFAULT_TIMELINE = 50;
 const MAX_TIMELINE = 500;
 const ALL_VENUES = "*";

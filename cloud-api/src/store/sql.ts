@@ -22,6 +22,8 @@ export interface Sql {
 }
 
 const toSqlite = (sql: string) => sql.replace(/\$(\d+)/g, "?$1");
+/** prepared statements kept per SQLite connection */
+const STATEMENT_CACHE = 128;
 
 export class SqliteSql implements Sql {
   readonly dialect = "sqlite" as const;
@@ -44,11 +46,33 @@ export class SqliteSql implements Sql {
     return result;
   }
 
+  /**
+   * Prepared statements by text, least recently used first. Preparing is most of the
+   * cost of a multi-row insert (a 500-row VALUES list is 4,500 placeholders to parse),
+   * and ingest sends the same few shapes over and over.
+   */
+  private readonly statements = new Map<string, sqlite3.Statement>();
+
+  private statement(sql: string): sqlite3.Statement {
+    let statement = this.statements.get(sql);
+    if (statement) this.statements.delete(sql);
+    else {
+      statement = this.db.prepare(toSqlite(sql));
+      if (this.statements.size >= STATEMENT_CACHE) {
+        const [oldest, evicted] = this.statements.entries().next().value!;
+        this.statements.delete(oldest);
+        evicted.finalize();
+      }
+    }
+    this.statements.set(sql, statement);
+    return statement;
+  }
+
   all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return this.serialized(
       () =>
         new Promise<T[]>((resolve, reject) =>
-          this.db.all(toSqlite(sql), params as unknown[], (error, rows) =>
+          this.statement(sql).all(params as unknown[], (error, rows) =>
             error ? reject(error) : resolve(rows as T[]),
           ),
         ),
@@ -59,7 +83,7 @@ export class SqliteSql implements Sql {
     return this.serialized(
       () =>
         new Promise<void>((resolve, reject) =>
-          this.db.run(toSqlite(sql), params as unknown[], (error) => (error ? reject(error) : resolve())),
+          this.statement(sql).run(params as unknown[], (error) => (error ? reject(error) : resolve())),
         ),
     );
   }
@@ -92,10 +116,14 @@ export class SqliteSql implements Sql {
   }
 
   close(): Promise<void> {
-    return this.serialized(
-      () =>
-        new Promise<void>((resolve, reject) => this.db.close((error) => (error ? reject(error) : resolve()))),
-    );
+    return this.serialized(async () => {
+      for (const statement of this.statements.values())
+        await new Promise<void>((resolve) => statement.finalize(() => resolve()));
+      this.statements.clear();
+      await new Promise<void>((resolve, reject) =>
+        this.db.close((error) => (error ? reject(error) : resolve())),
+      );
+    });
   }
 }
 
@@ -188,6 +216,19 @@ export function redact(url: string): string {
 
 /** `($1,$2,…),(…)` for a multi-row VALUES of `rows` rows × `columns` columns. */
 export function valuesPlaceholders(rows: number, columns: number, offset = 0): string {
+  const key = `${rows}x${columns}+${offset}`;
+  let text = placeholderCache.get(key);
+  if (text === undefined) {
+    text = buildPlaceholders(rows, columns, offset);
+    if (placeholderCache.size >= 256) placeholderCache.clear();
+    placeholderCache.set(key, text);
+  }
+  return text;
+}
+
+const placeholderCache = new Map<string, string>();
+
+function buildPlaceholders(rows: number, columns: number, offset: number): string {
   const out: string[] = [];
   for (let r = 0; r < rows; r++) {
     const cells: string[] = [];
