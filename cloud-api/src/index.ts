@@ -8,6 +8,6 @@ export { type EventRoutesOptions, mountEventRoutes } from "./ingest/mount.js";
 export { type AppOptions, createApp } from "./server/app.js";
 export { listen, type RunningServer } from "./server/listen.js";
 export { issueToken } from "./sources/tokens.js";
-export { SqlStore } from "./store/sql-store.js";
 export { bulkInsert } from "./store/bulk.js";
 export { openSql, type Sql } from "./store/sql.js";
+export { SqlStore } from "./store/sql-store.js";

@@ -1,5 +1,5 @@
 import { DAY_MS, dayStart, type EventEnvelope, HOUR_MS, localDay, localMonth } from "@proxima/shared";
-import { bulkInsert, type Column, jsonRows, tuplesIn } from "../store/bulk.js";
+import { bulkInsert, type Column, jsonParam, tuplesIn } from "../store/bulk.js";
 import { DWELL_BUCKETS, dwellBucket, emptySketch, mergeInto, sketchPercentile } from "./dwell-sketch.js";
 import { type Sql, valuesPlaceholders } from "./sql.js";
 
@@ -508,7 +508,7 @@ async function writeCustomers(
     active_days: number;
   }>(
     `SELECT venue_id, customer, first_seen, last_seen, last_day, active_days FROM analytics_customer WHERE ${tuplesIn(sql, CUSTOMER_KEY, 1)}`,
-    [jsonRows(keys.map((k) => k.split("\u0000")))],
+    [jsonParam(keys.map((k) => k.split("\u0000")))],
   );
   const old = new Map(existing.map((r) => [`${r.venue_id}\u0000${r.customer}`, r]));
   const customerRows: unknown[][] = [];

@@ -29,26 +29,26 @@ export async function bulkInsert<T = unknown>(
       : // WHERE true: without it SQLite would read ON CONFLICT as part of the SELECT's join
         `INSERT INTO ${table} (${names}) SELECT ${columns.map((_, i) => `value->>${i}`).join(", ")}
          FROM json_each($1) WHERE true ${tail}${ret}`;
-  const param = jsonRows(rows);
+  const param = jsonParam(rows);
   if (returning) return tx.all<T>(sql, [param]);
   await tx.run(sql, [param]);
   return [];
 }
 
 /**
- * Rows as JSON text. A lone UTF-16 surrogate (which JSON.parse lets into a string)
+ * A parameter as JSON text. A lone UTF-16 surrogate (which JSON.parse lets into a string)
  * would be written as a `\ud800` escape that PostgreSQL refuses and SQLite stores as
  * invalid UTF-8; it becomes U+FFFD, as it would have on its way to the database anyway.
  */
-export function jsonRows(rows: readonly (readonly unknown[])[]): string {
-  const text = JSON.stringify(rows);
+export function jsonParam(value: unknown): string {
+  const text = JSON.stringify(value);
   if (!/\\u[dD][89a-fA-F]/.test(text)) return text;
-  return JSON.stringify(rows, (_, value) => (typeof value === "string" ? value.toWellFormed() : value));
+  return JSON.stringify(value, (_, v) => (typeof v === "string" ? v.toWellFormed() : v));
 }
 
 /**
  * `(a, b) IN (…tuples…)` for a list of key tuples bound as one JSON parameter
- * (`jsonRows(tuples)` as parameter `param`): one short statement however many keys.
+ * (`jsonParam(tuples)` as parameter `param`): one short statement however many keys.
  */
 export function tuplesIn(tx: Sql, columns: readonly Column[], param: number): string {
   const names = columns.map((c) => c[0]).join(", ");
@@ -65,7 +65,7 @@ export function inList(tx: Sql, column: string, param: number): string {
 }
 
 export function listParam(tx: Sql, values: readonly (string | number)[]): unknown {
-  return tx.dialect === "postgres" ? values : JSON.stringify(values);
+  return tx.dialect === "postgres" ? values : jsonParam(values);
 }
 
 export const least = (tx: Sql, a: string, b: string) =>

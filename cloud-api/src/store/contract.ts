@@ -76,6 +76,24 @@ export function storeContract(target: ContractTarget): void {
       expect(seen.flat().every((e) => e.profileId === id)).toBe(true);
     });
 
+    it("stores any text: quotes, backslashes, emoji, NUL, a lone surrogate", async () => {
+      const note = 'say "hi" \\ back\nslash 🍹 ünï \u0000';
+      const e = event({
+        type: "call.note",
+        identity: loyalty("L-\ud83c-text"),
+        data: { note, broken: "half \ud83c pair" },
+      });
+      expect((await store.ingest([e])).results).toEqual(["accepted"]);
+      // a lone surrogate is not Unicode: in a key it is stored as U+FFFD, which is also
+      // what a lookup with the same string finds; the event itself comes back unchanged
+      const id = await store.findProfileId(loyalty("L-\ud83c-text"));
+      expect(id).not.toBeNull();
+      expect(await store.findProfileId(loyalty("L-\ufffd-text"))).toBe(id);
+      const stored = (await store.getCustomer(id!))!.timeline.items.find((item) => item.id === e.id)!;
+      expect(stored.data).toEqual({ note, broken: "half \ud83c pair" });
+      expect((await store.ingest([e])).results).toEqual(["duplicate"]);
+    });
+
     it("rolls the whole batch back when a projection fails", async () => {
       const failing = event({ type: "app.opened", identity: anon("dev-rollback") });
       const broken = {
