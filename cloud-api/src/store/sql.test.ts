@@ -51,4 +51,34 @@ describe("SqliteSql", () => {
     expect(await sql.all("SELECT v FROM t")).toEqual([]);
     await sql.close();
   });
+
+  // Regression: statements are prepared once and cached; one that failed to prepare
+  // was emitted as an unhandled 'error' event and took the process down.
+  it("rejects a statement that cannot be prepared, every time, and goes on working", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "proxima-sql-"));
+    const sql = await openSql(join(dir, "t.sqlite"));
+    for (let attempt = 0; attempt < 2; attempt++)
+      await expect(sql.all("SELECT v FROM missing")).rejects.toThrow("no such table: missing");
+    await sql.exec("CREATE TABLE missing (v TEXT)");
+    await sql.run("INSERT INTO missing (v) VALUES ($1)", ["now there"]);
+    expect(await sql.all("SELECT v FROM missing")).toEqual([{ v: "now there" }]);
+    await expect(sql.run("INSERT INTO missing (nope) VALUES (1)")).rejects.toThrow("no column named nope");
+    await sql.close();
+  });
+
+  it("reuses a prepared statement with new parameters, and survives a constraint error", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "proxima-sql-"));
+    const sql = await openSql(join(dir, "t.sqlite"));
+    await sql.exec("CREATE TABLE t (v TEXT PRIMARY KEY)");
+    for (const v of ["a", "b", "c"]) await sql.run("INSERT INTO t (v) VALUES ($1)", [v]);
+    await expect(sql.run("INSERT INTO t (v) VALUES ($1)", ["a"])).rejects.toThrow("UNIQUE");
+    await sql.run("INSERT INTO t (v) VALUES ($1)", ["d"]);
+    expect((await sql.all<{ v: string }>("SELECT v FROM t ORDER BY v")).map((r) => r.v)).toEqual([
+      "a",
+      "b",
+      "c",
+      "d",
+    ]);
+    await sql.close();
+  });
 });

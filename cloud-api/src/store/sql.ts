@@ -53,39 +53,44 @@ export class SqliteSql implements Sql {
    */
   private readonly statements = new Map<string, sqlite3.Statement>();
 
-  private statement(sql: string): sqlite3.Statement {
-    let statement = this.statements.get(sql);
-    if (statement) this.statements.delete(sql);
-    else {
-      statement = this.db.prepare(toSqlite(sql));
-      if (this.statements.size >= STATEMENT_CACHE) {
-        const [oldest, evicted] = this.statements.entries().next().value!;
-        this.statements.delete(oldest);
-        evicted.finalize();
-      }
+  /** The prepared statement for `sql`; a statement that fails to prepare rejects and is not kept. */
+  private async statement(sql: string): Promise<sqlite3.Statement> {
+    const cached = this.statements.get(sql);
+    if (cached) {
+      this.statements.delete(sql);
+      this.statements.set(sql, cached);
+      return cached;
+    }
+    // With a callback, a preparation error comes back here instead of being emitted as
+    // an 'error' event on the statement, which nothing listens to (the process would die).
+    const statement = await new Promise<sqlite3.Statement>((resolve, reject) => {
+      const prepared = this.db.prepare(toSqlite(sql), (error) => (error ? reject(error) : resolve(prepared)));
+    });
+    if (this.statements.size >= STATEMENT_CACHE) {
+      const [oldest, evicted] = this.statements.entries().next().value!;
+      this.statements.delete(oldest);
+      evicted.finalize();
     }
     this.statements.set(sql, statement);
     return statement;
   }
 
   all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return this.serialized(
-      () =>
-        new Promise<T[]>((resolve, reject) =>
-          this.statement(sql).all(params as unknown[], (error, rows) =>
-            error ? reject(error) : resolve(rows as T[]),
-          ),
-        ),
-    );
+    return this.serialized(async () => {
+      const statement = await this.statement(sql);
+      return new Promise<T[]>((resolve, reject) =>
+        statement.all(params as unknown[], (error, rows) => (error ? reject(error) : resolve(rows as T[]))),
+      );
+    });
   }
 
   run(sql: string, params: readonly unknown[] = []): Promise<void> {
-    return this.serialized(
-      () =>
-        new Promise<void>((resolve, reject) =>
-          this.statement(sql).run(params as unknown[], (error) => (error ? reject(error) : resolve())),
-        ),
-    );
+    return this.serialized(async () => {
+      const statement = await this.statement(sql);
+      return new Promise<void>((resolve, reject) =>
+        statement.run(params as unknown[], (error) => (error ? reject(error) : resolve())),
+      );
+    });
   }
 
   exec(script: string): Promise<void> {
