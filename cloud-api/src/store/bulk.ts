@@ -1,4 +1,5 @@
 import type { Sql } from "./sql.js";
+import { storableText } from "./text.js";
 
 /** A column of a bulk statement: its name and the PostgreSQL type its JSON value is cast to. */
 export type Column = readonly [name: string, pgType: "text" | "bigint" | "float8" | "int2"];
@@ -35,15 +36,13 @@ export async function bulkInsert<T = unknown>(
   return [];
 }
 
-/**
- * A parameter as JSON text. A lone UTF-16 surrogate (which JSON.parse lets into a string)
- * would be written as a `\ud800` escape that PostgreSQL refuses and SQLite stores as
- * invalid UTF-8; it becomes U+FFFD, as it would have on its way to the database anyway.
- */
+const storable = (_: string, v: unknown) => (typeof v === "string" ? storableText(v) : v);
+
+/** A parameter as JSON text, its strings made storable (`storableText`). */
 export function jsonParam(value: unknown): string {
   const text = JSON.stringify(value);
-  if (!/\\u[dD][89a-fA-F]/.test(text)) return text;
-  return JSON.stringify(value, (_, v) => (typeof v === "string" ? v.toWellFormed() : v));
+  if (!/\\u(?:[dD][89a-fA-F]|0000)/.test(text)) return text;
+  return JSON.stringify(value, storable);
 }
 
 /**
@@ -65,7 +64,9 @@ export function inList(tx: Sql, column: string, param: number): string {
 }
 
 export function listParam(tx: Sql, values: readonly (string | number)[]): unknown {
-  return tx.dialect === "postgres" ? values : jsonParam(values);
+  return tx.dialect === "postgres"
+    ? values.map((v) => (typeof v === "string" ? storableText(v) : v))
+    : jsonParam(values);
 }
 
 export const least = (tx: Sql, a: string, b: string) =>

@@ -83,15 +83,26 @@ export function storeContract(target: ContractTarget): void {
         identity: loyalty("L-\ud83c-text"),
         data: { note, broken: "half \ud83c pair" },
       });
-      expect((await store.ingest([e])).results).toEqual(["accepted"]);
-      // a lone surrogate is not Unicode: in a key it is stored as U+FFFD, which is also
-      // what a lookup with the same string finds; the event itself comes back unchanged
+      // NUL in a key: PostgreSQL's text refuses it, so it must not sink the batch
+      const pour = event({
+        type: "pour.completed",
+        identity: loyalty("L-\u0000-nul"),
+        data: { productId: "p-\u0000", ml: 300 },
+      });
+      expect((await store.ingest([e, pour])).results).toEqual(["accepted", "accepted"]);
+      // a lone surrogate is not Unicode and NUL can't be kept in a key: both are stored
+      // as U+FFFD, which is also what a lookup with the same string finds; the events
+      // themselves come back unchanged
       const id = await store.findProfileId(loyalty("L-\ud83c-text"));
       expect(id).not.toBeNull();
       expect(await store.findProfileId(loyalty("L-\ufffd-text"))).toBe(id);
       const stored = (await store.getCustomer(id!))!.timeline.items.find((item) => item.id === e.id)!;
       expect(stored.data).toEqual({ note, broken: "half \ud83c pair" });
-      expect((await store.ingest([e])).results).toEqual(["duplicate"]);
+      const pourer = await store.findProfileId(loyalty("L-\u0000-nul"));
+      expect(pourer).not.toBeNull();
+      const view = (await store.getCustomer(pourer!))!;
+      expect(view.timeline.items.map((item) => item.data)).toEqual([{ productId: "p-\u0000", ml: 300 }]);
+      expect((await store.ingest([e, pour])).results).toEqual(["duplicate", "duplicate"]);
     });
 
     it("rolls the whole batch back when a projection fails", async () => {

@@ -13,6 +13,7 @@ import type {
   SyncPage,
 } from "@proxima/shared";
 import type { Sql } from "./sql.js";
+import { storableText } from "./text.js";
 
 /**
  * The cloud's storage port. Two adapters implement it over the same `Sql` port —
@@ -153,8 +154,8 @@ export interface TimelinePage {
 /** Shapes shared with the HTTP API (shared/src/customers.ts). */
 export type { CustomerExport, ErasureReceipt, MergeRecord } from "@proxima/shared";
 
-/** `type:value` — how identities are keyed everywhere in the store. */
-export const identityKey = (identity: Identity): string => `${identity.type}:${identity.value}`;
+/** `type:value` — how identities are keyed everywhere in the store (see `storableText`). */
+export const identityKey = (identity: Identity): string => storableText(`${identity.type}:${identity.value}`);
 
 export function parseIdentityKey(key: string): Identity {
   const colon = key.indexOf(":");
