@@ -126,6 +126,15 @@ export function localParts(ts: number, timeZone: string): LocalParts {
   };
 }
 
+/**
+ * The venue-local calendar date containing `ts` as a day number (days since
+ * 1970-01-01 of that date): the same number for every instant of one local day.
+ */
+export function localDayNumber(ts: number, timeZone: string): number {
+  const p = localParts(ts, timeZone);
+  return Date.UTC(p.year, p.month - 1, p.day) / DAY_MS;
+}
+
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 
 /** `YYYY-MM-DD` of the venue-local day containing `ts`. */

@@ -45,6 +45,7 @@ export async function openDashboardBackend(options: {
   const sql = options.store?.sql ?? (await openSql(options.databaseUrl ?? DEFAULT_STORE_URL));
   const analytics = await Analytics.open({ sql, clock: options.clock, logger: options.logger });
   options.store?.registerProjection(analyticsProjection(analytics));
+  options.store?.useCalendar(analytics.venues.timeZoneOf);
   const users = new UserStore(sql);
   await users.migrate();
   return {

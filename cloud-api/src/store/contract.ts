@@ -334,6 +334,37 @@ export function storeContract(target: ContractTarget): void {
       expect(traits.rfm).toMatchObject({ frequency: 2, monetary: 1 });
     });
 
+    it("counts visits by the venue's local days, not UTC days", async () => {
+      // Auckland is UTC+13 in November: 20:00 UTC on the 24th and 08:00 UTC on the
+      // 25th are both the 25th there (one visit), though UTC sees two days; 11:30 UTC on
+      // the 25th is already the 26th (a second visit) though UTC sees the same day.
+      store.useCalendar((venueId) => (venueId === "store-akl" ? "Pacific/Auckland" : "UTC"));
+      const who = loyalty("L-akl");
+      const pour = (iso: string) =>
+        EventSchema.parse({
+          id: newId(Date.parse(iso)),
+          ts: Date.parse(iso),
+          venueId: "store-akl",
+          source: { kind: "kiosk", id: "k" },
+          type: "pour.completed",
+          identity: who,
+          data: { productId: "cola" },
+        });
+      await store.ingest([pour("2026-11-24T20:00:00Z"), pour("2026-11-25T08:00:00Z")]);
+      const id = (await store.findProfileId(who))!;
+      expect((await store.getCustomer(id))!.traits).toMatchObject({
+        visitCount: 1,
+        firstVisit: Date.UTC(2026, 10, 25),
+      });
+      await store.ingest([pour("2026-11-25T11:30:00Z")]);
+      expect((await store.getCustomer(id))!.traits).toMatchObject({
+        visitCount: 2,
+        firstVisit: Date.UTC(2026, 10, 25),
+        lastVisit: Date.UTC(2026, 10, 26),
+      });
+      store.useCalendar(() => "UTC");
+    });
+
     it("serves the venue's changes in order, paged, each entity at its latest state", async () => {
       const venue = "venue-feed";
       const c0 = await store.changesSince(venue, null, 1000);

@@ -39,6 +39,13 @@ export interface Store {
   registerProjection(projection: Projection): void;
 
   /**
+   * The venues' time zones, so that visit days are the venue's local days (a visit at
+   * 23:30 and one at 00:30 local time are two visits, wherever UTC midnight falls).
+   * Venues it does not know, and every venue until this is called, count UTC days.
+   */
+  useCalendar(timeZoneOf: (venueId: string) => string): void;
+
+  /**
    * Stores a batch, idempotent by event id: a replayed batch changes nothing and answers
    * `duplicate` for each event. Events must already be validated (shared EventEnvelope).
    * Identity resolution, traits, timeline, consent and the sync feed update in the same

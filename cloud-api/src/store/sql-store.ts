@@ -141,6 +141,12 @@ export class SqlStore implements Store {
     this.projections.push(projection);
   }
 
+  private timeZoneOf: (venueId: string) => string = () => "UTC";
+
+  useCalendar(timeZoneOf: (venueId: string) => string): void {
+    this.timeZoneOf = timeZoneOf;
+  }
+
   /** Creates the tables of registered projections (call after registering, before serving). */
   async migrateProjections(): Promise<void> {
     await withMigrationLock(this.sql, async () => {
@@ -509,7 +515,7 @@ export class SqlStore implements Store {
     const attributes = new Map<string, [string, string, string, number]>();
     events.forEach((event, i) => {
       const key = owners[i]!;
-      const c = contributionOf(event);
+      const c = contributionOf(event, event.venueId === undefined ? "UTC" : this.timeZoneOf(event.venueId));
       const s = stats.get(key);
       if (s) addStats(s, c.stats);
       else stats.set(key, { ...c.stats });

@@ -1,5 +1,5 @@
 import type { ConsentPurpose, EventEnvelope } from "@proxima/shared";
-import { CONSENT_PURPOSES } from "@proxima/shared";
+import { CONSENT_PURPOSES, localDayNumber } from "@proxima/shared";
 
 /**
  * What one event adds to the traits of the identity that carried it. Every
@@ -49,8 +49,6 @@ const IN_VENUE = new Set<string>([
   "offer.accepted",
 ]);
 
-const DAY_MS = 86_400_000;
-
 export interface ItemCount {
   kind: "product" | "flavour";
   item: string;
@@ -61,7 +59,7 @@ export interface ItemCount {
 export interface Contribution {
   stats: StatsDelta;
   items: ItemCount[];
-  /** UTC day numbers (ts / 1 day) the person was at `venueId` */
+  /** the venue-local calendar day (`localDayNumber`) the person was at `venueId` */
   visitDay: { venueId: string; day: number } | null;
   consent: { purpose: ConsentPurpose; granted: boolean; ts: number }[];
   attributes: { name: string; value: unknown; ts: number }[];
@@ -83,7 +81,8 @@ export const PROFILE_FIELDS = [
   "notes",
 ] as const;
 
-export function contributionOf(event: EventEnvelope): Contribution {
+/** What one event adds to its identity's traits; `timeZone` is the venue's, for visit days. */
+export function contributionOf(event: EventEnvelope, timeZone = "UTC"): Contribution {
   const data = event.data;
   const stats: StatsDelta = {
     events: 1,
@@ -159,7 +158,7 @@ export function contributionOf(event: EventEnvelope): Contribution {
 
   const visitDay =
     event.venueId !== undefined && IN_VENUE.has(event.type)
-      ? { venueId: event.venueId, day: Math.floor(event.ts / DAY_MS) }
+      ? { venueId: event.venueId, day: localDayNumber(event.ts, timeZone) }
       : null;
   return { stats, items, visitDay, consent, attributes };
 }
