@@ -137,7 +137,10 @@ async function generate(sql: Sql): Promise<void> {
      INSERT INTO identity_attributes (key, name, value, ts) SELECT ${cat("'loyalty:L'", pad("i", 7))}, 'firstName', '"Ada"', ${T0} FROM ${series(sql, CUSTOMERS)} AS s;`,
   );
   // events are stored in arrival (time) order on both adapters, as ingest appends them
-  await step("index events_timeline", "CREATE INDEX events_timeline ON events (identity_key, ts DESC, id DESC)");
+  await step(
+    "index events_timeline",
+    "CREATE INDEX events_timeline ON events (identity_key, ts DESC, id DESC)",
+  );
   if (!pgd) await step("index events_id", "CREATE UNIQUE INDEX events_id ON events (id)");
   await step("index identities_profile", "CREATE INDEX identities_profile ON identities (profile_id)");
   await sql.exec(
