@@ -21,6 +21,7 @@ const T0 = Date.UTC(2026, 10, 2, 9);
 const dir = mkdtempSync(join(tmpdir(), "customers-"));
 const clock = new ManualClock(T0 + 30 * 86_400_000);
 let store: SqlStore;
+let users: Awaited<ReturnType<typeof openDashboardBackend>>["users"];
 let app: ReturnType<typeof createApp>["app"];
 const tokens: Record<string, string> = {};
 let cookie = "";
@@ -55,6 +56,7 @@ const change = (method: string, path: string, body?: unknown) =>
 beforeAll(async () => {
   store = await SqlStore.open(join(dir, "cloud.db"), { clock });
   const dashboard = await openDashboardBackend({ store, clock, dashboardDir: join(dir, "no-dashboard") });
+  users = dashboard.users;
   await store.migrateProjections();
   app = createApp({ events: { store, tokenCacheMs: 0 }, customers: { store }, dashboard }).app;
   for (const [id, kind] of [
@@ -261,5 +263,76 @@ describe("customer 360 through POST /v1/events", () => {
       .map((l) => JSON.parse(l));
     expect(lines.length).toBeGreaterThanOrEqual(1);
     expect(lines.every((l) => typeof l.id === "string" && l.timeline === undefined)).toBe(true);
+  });
+
+  it("shows a manager only the people known at their venues", async () => {
+    const shopper = { type: "loyalty" as const, value: "L-8801" };
+    await send("gateway", [
+      event({
+        type: "pour.completed",
+        venueId: "store-042",
+        source: { kind: "kiosk", id: "kiosk-1" },
+        identity: shopper,
+        data: { productId: "cola" },
+      }),
+    ]);
+    const online = { type: "email" as const, value: "only-online@example.com" };
+    await send("email", [
+      event({ type: "email.opened", source: { kind: "email", id: "newsletter" }, identity: online }),
+    ]);
+    const signIn = async (email: string, venues: string[]) => {
+      await users.add({ email, name: email, role: "manager", venues, password: "correct horse battery" }, T0);
+      const login = await app.request("/v1/auth/login", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email, password: "correct horse battery" }),
+      });
+      expect(login.status).toBe(200);
+      const session = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+      const token = ((await login.json()) as { csrfToken: string }).csrfToken;
+      return {
+        get: (path: string) => app.request(path, { headers: { cookie: session } }),
+        change: (method: string, path: string, body?: unknown) =>
+          app.request(path, {
+            method,
+            headers: { cookie: session, "x-csrf-token": token, "content-type": "application/json" },
+            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          }),
+      };
+    };
+    const local = await signIn("manager-042@example.com", ["store-042"]);
+    const elsewhere = await signIn("manager-777@example.com", ["store-777"]);
+    const id = (await store.findProfileId(shopper))!;
+    const onlineId = (await store.findProfileId(online))!;
+
+    // their venue's customer: the whole 360 view, by id and by identity
+    expect((await local.get(`/v1/customers/${id}`)).status).toBe(200);
+    expect((await local.get("/v1/customers?identityType=loyalty&value=L-8801")).status).toBe(200);
+    expect((await local.get(`/v1/customers/${id}/timeline`)).status).toBe(200);
+    // someone never at their venues: the same answer as an id that does not exist
+    for (const path of [
+      `/v1/customers/${id}`,
+      "/v1/customers?identityType=loyalty&value=L-8801",
+      `/v1/customers/${id}/timeline`,
+      `/v1/customers/${id}/merges`,
+      `/v1/customers/${id}/export`,
+    ]) {
+      const res = await elsewhere.get(path);
+      expect(res.status, path).toBe(404);
+    }
+    expect((await local.get(`/v1/customers/${onlineId}`)).status).toBe(404);
+    expect((await elsewhere.change("PUT", `/v1/customers/${id}/consent`, { marketing: true })).status).toBe(
+      404,
+    );
+    expect((await elsewhere.change("DELETE", `/v1/customers/${id}`)).status).toBe(404);
+    expect(
+      (await local.change("POST", `/v1/customers/${id}/merges`, { loserId: onlineId, reason: "same person" }))
+        .status,
+    ).toBe(404);
+    // what spans every customer is for admins
+    expect((await local.get("/v1/customers/export.ndjson")).status).toBe(403);
+    expect((await local.change("POST", "/v1/merges/any/reverse")).status).toBe(403);
+    // and nothing was changed by the refusals
+    expect((await get(`/v1/customers/${id}`)).status).toBe(200);
   });
 });

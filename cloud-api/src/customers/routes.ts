@@ -10,7 +10,7 @@ import {
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 import type { Store } from "../store/port.js";
-import { customerNotFound, readBody } from "./http.js";
+import { assertAllVenues, assertCustomerInScope, customerNotFound, readBody } from "./http.js";
 
 export interface CustomerRoutesOptions {
   store: Store;
@@ -41,6 +41,7 @@ export function customerRoutes(options: CustomerRoutesOptions): Hono {
         "not_found",
         `no customer with ${query.value.identityType} "${query.value.value}"`,
       );
+    await assertCustomerInScope(c, store, id);
     const customer = await store.getCustomer(id, page.value);
     if (!customer) throw customerNotFound(id);
     return c.json(customer);
@@ -49,6 +50,7 @@ export function customerRoutes(options: CustomerRoutesOptions): Hono {
   app.get("/v1/customers/:id", guard.read, async (c) => {
     const page = parseWith(TimelineQuery, c.req.query(), "timeline page");
     if (!page.ok) throw page.error;
+    await assertCustomerInScope(c, store, c.req.param("id"));
     const customer = await store.getCustomer(c.req.param("id"), page.value);
     if (!customer) throw customerNotFound(c.req.param("id"));
     return c.json(customer);
@@ -57,17 +59,21 @@ export function customerRoutes(options: CustomerRoutesOptions): Hono {
   app.get("/v1/customers/:id/timeline", guard.read, async (c) => {
     const page = parseWith(TimelineQuery, c.req.query(), "timeline page");
     if (!page.ok) throw page.error;
+    await assertCustomerInScope(c, store, c.req.param("id"));
     const timeline = await store.timeline(c.req.param("id"), page.value);
     if (!timeline) throw customerNotFound(c.req.param("id"));
     return c.json(timeline);
   });
 
   app.get("/v1/customers/:id/merges", guard.read, async (c) => {
+    await assertCustomerInScope(c, store, c.req.param("id"));
     return c.json({ merges: await store.mergeHistory(c.req.param("id")) });
   });
 
   app.post("/v1/customers/:id/merges", guard.write, async (c) => {
     const body = await readBody(c.req.raw, MergeRequest, "merge request");
+    await assertCustomerInScope(c, store, c.req.param("id"));
+    await assertCustomerInScope(c, store, body.loserId);
     const merge = await store.merge(c.req.param("id"), body.loserId, clock.now(), body.reason);
     options.logger?.info(
       { mergeId: merge.id, winnerId: merge.winnerId, loserId: merge.loserId },
@@ -77,6 +83,7 @@ export function customerRoutes(options: CustomerRoutesOptions): Hono {
   });
 
   app.post("/v1/merges/:mergeId/reverse", guard.write, async (c) => {
+    assertAllVenues(c, "reversing a merge by its id");
     const merge = await store.unmerge(c.req.param("mergeId"), clock.now());
     options.logger?.info(
       { mergeId: merge.id, winnerId: merge.winnerId, loserId: merge.loserId },

@@ -2,7 +2,7 @@ import { type Clock, ConsentUpdate, systemClock } from "@proxima/shared";
 import { Hono } from "hono";
 import { stream } from "hono/streaming";
 import type { Logger } from "pino";
-import { customerNotFound, readBody } from "../customers/http.js";
+import { assertAllVenues, assertCustomerInScope, customerNotFound, readBody } from "../customers/http.js";
 import type { CustomerRoutesOptions } from "../customers/routes.js";
 import type { Store } from "../store/port.js";
 
@@ -28,6 +28,7 @@ export function privacyRoutes(options: PrivacyRoutesOptions): Hono {
 
   // NDJSON export of every customer (360 without the timeline), streamed page by page.
   app.get("/v1/customers/export.ndjson", guard.write, (c) => {
+    assertAllVenues(c, "the export of every customer");
     c.header("content-type", "application/x-ndjson; charset=utf-8");
     c.header("content-disposition", 'attachment; filename="customers.ndjson"');
     return stream(c, async (out) => {
@@ -50,6 +51,7 @@ export function privacyRoutes(options: PrivacyRoutesOptions): Hono {
 
   app.put("/v1/customers/:id/consent", guard.write, async (c) => {
     const body = await readBody(c.req.raw, ConsentUpdate, "consent");
+    await assertCustomerInScope(c, store, c.req.param("id"));
     if (!(await store.setConsent(c.req.param("id"), body, clock.now())))
       throw customerNotFound(c.req.param("id"));
     const customer = await store.getCustomer(c.req.param("id"), { limit: 1 });
@@ -57,6 +59,7 @@ export function privacyRoutes(options: PrivacyRoutesOptions): Hono {
   });
 
   app.get("/v1/customers/:id/export", guard.write, async (c) => {
+    await assertCustomerInScope(c, store, c.req.param("id"));
     const exported = await store.exportCustomer(c.req.param("id"));
     if (!exported) throw customerNotFound(c.req.param("id"));
     c.header("content-disposition", `attachment; filename="customer-${exported.customer.id}.json"`);
@@ -64,6 +67,7 @@ export function privacyRoutes(options: PrivacyRoutesOptions): Hono {
   });
 
   app.delete("/v1/customers/:id", guard.write, async (c) => {
+    await assertCustomerInScope(c, store, c.req.param("id"));
     const receipt = await store.erase(c.req.param("id"), clock.now());
     if (!receipt) throw customerNotFound(c.req.param("id"));
     // ids only: the log must not keep what was just erased

@@ -81,6 +81,8 @@ export interface Store {
   // ── customers ──
   /** the current profile id of an identity (following merges), null if unknown */
   findProfileId(identity: Identity): Promise<string | null>;
+  /** venues where this person has been active (merged-away ids: their winner's), for access checks */
+  venuesOf(id: string): Promise<string[]>;
   /** the 360 view; merged-away ids answer the profile they were merged into */
   getCustomer(id: string, timeline?: TimelinePage): Promise<Customer360 | null>;
   /** cross-channel timeline, newest first, cursor-paged */

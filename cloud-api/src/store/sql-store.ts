@@ -917,6 +917,17 @@ export class SqlStore implements Store {
     return current;
   }
 
+  async venuesOf(id: string): Promise<string[]> {
+    const live = await this.liveProfileId(this.sql, id);
+    if (!live) return [];
+    // a venue's feed holds a profile from the person's first activity there on
+    const rows = await this.sql.all<{ venue_id: string }>(
+      "SELECT venue_id FROM feed WHERE kind = 'profile' AND entity_id = $1 AND deleted = 0 AND venue_id <> $2",
+      [live, ALL_VENUES],
+    );
+    return rows.map((r) => r.venue_id);
+  }
+
   async findProfileId(identity: Identity): Promise<string | null> {
     const [row] = await this.sql.all<{ profile_id: string }>(
       "SELECT profile_id FROM identities WHERE key = $1",
