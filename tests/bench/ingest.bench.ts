@@ -1,9 +1,9 @@
 /**
  * `POST /v1/events` throughput with batches of 500, against a cloud process over HTTP:
  * SQLite (eventsPerSec) and PostgreSQL on a throwaway database (postgresEventsPerSec).
- * SOURCES gateways post at once, each with one batch in flight as EventSync sends them
- * (a cloud taking this many events a second serves many gateways; one gateway alone is
- * oneSourceEventsPerSec). Plain JSON bodies; gzipEventsPerSec is the same gzip-encoded.
+ * SOURCES senders post at once (one token), each with one batch in flight as a gateway's
+ * EventSync sends them (a cloud taking this many events a second serves many gateways;
+ * one sender alone is oneSourceEventsPerSec). Plain JSON bodies; gzipEventsPerSec is the same gzip-encoded.
  * Identity resolution, traits, timeline, sync feed and the analytics rollups all run
  * in the measured path: a request is answered after they are committed.
  *
