@@ -32,7 +32,7 @@ const SMALL = options.args.includes("--small");
 const CUSTOMERS = SMALL ? 100_000 : 1_000_000;
 const EVENTS = SMALL ? 1_000_000 : 10_000_000;
 /** dataset version per adapter: bumped when the store's table layout changes */
-const VERSION = (dialect: Sql["dialect"]) => `${dialect === "sqlite" ? "v3" : "v1"}-${CUSTOMERS}-${EVENTS}`;
+const VERSION = (dialect: Sql["dialect"]) => `${dialect === "sqlite" ? "v4" : "v1"}-${CUSTOMERS}-${EVENTS}`;
 const T0 = Date.UTC(2025, 10, 1);
 const READS = 2000;
 const INGEST_EVENTS = Number(process.env.PROXIMA_BENCH_INGEST ?? 100_000);
@@ -139,7 +139,9 @@ async function generate(sql: Sql): Promise<void> {
   // events are stored in arrival (time) order on both adapters, as ingest appends them
   await step(
     "index events_timeline",
-    "CREATE INDEX events_timeline ON events (identity_key, ts DESC, id DESC)",
+    pgd
+      ? "CREATE INDEX events_timeline ON events (identity_key, ts DESC, id DESC)"
+      : "CREATE INDEX events_timeline ON events (identity_key, ts DESC)",
   );
   if (!pgd) await step("index events_id", "CREATE UNIQUE INDEX events_id ON events (id)");
   await step("index identities_profile", "CREATE INDEX identities_profile ON identities (profile_id)");
