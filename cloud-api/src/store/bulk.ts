@@ -6,11 +6,11 @@ export type Column = readonly [name: string, pgType: "text" | "bigint" | "float8
 
 /**
  * Inserts many rows in one statement with one parameter: the rows as a JSON array of
- * arrays, unpacked by the database (`json_each` on SQLite, `json_array_elements` on
- * PostgreSQL). Binding one string costs the event loop a copy; binding the same rows as
- * 9 × 500 separate values (or PostgreSQL array literals) cost it more than the database
- * spent inserting them, and ingest is bound by the event loop. `tail` is the ON
- * CONFLICT clause; `returning` the RETURNING list.
+ * arrays, unpacked by the database (`json_each` on SQLite, `jsonb_array_elements` on
+ * PostgreSQL: jsonb, because `->>` on plain json parses the row again for every column).
+ * Binding one string costs the event loop a copy; binding the same rows as 9 × 500
+ * separate values (or PostgreSQL array literals) cost it more than the database spent
+ * inserting them. `tail` is the ON CONFLICT clause; `returning` the RETURNING list.
  */
 export async function bulkInsert<T = unknown>(
   tx: Sql,

@@ -47,9 +47,9 @@ export class SqliteSql implements Sql {
   }
 
   /**
-   * Prepared statements by text, least recently used first. Preparing is most of the
-   * cost of a multi-row insert (a 500-row VALUES list is 4,500 placeholders to parse),
-   * and ingest sends the same few shapes over and over.
+   * Prepared statements by text, least recently used first: every ingest group runs the
+   * same few dozen statements, and preparing one again each time cost a parse (for the
+   * rollups' multi-row VALUES, thousands of placeholders) before any row was written.
    */
   private readonly statements = new Map<string, sqlite3.Statement>();
 
