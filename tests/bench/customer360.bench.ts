@@ -13,6 +13,9 @@
  *   into a fresh store; PostgreSQL with two store instances ingesting at once, as two
  *   cloud-api processes would. Baselines in the same run (the machine is shared):
  *   plain multi-row inserts of the same batches into a bare table, and the ratios.
+ * - heavyProfileP99Ms / postgresHeavyProfileP99Ms: the 360 view of one person with
+ *   100,000 events over two identities (a regular whose beacon is seen every visit),
+ *   added to the ingest store afterwards.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -37,6 +40,8 @@ const T0 = Date.UTC(2025, 10, 1);
 const READS = 2000;
 const INGEST_EVENTS = Number(process.env.PROXIMA_BENCH_INGEST ?? 100_000);
 const BATCH = 500;
+/** events of the one heavy person (heavyProfileP99Ms) */
+const HEAVY_EVENTS = 100_000;
 /** batches in flight per store, as the ingest route sees them from several gateways */
 const IN_FLIGHT = 16;
 
@@ -231,6 +236,47 @@ async function readLatency(store: Store): Promise<{ p50: number; p99: number; he
   return { p50: percentile(times, 50), p99: percentile(times, 99), healthP99: percentile(floor, 99) };
 }
 
+/**
+ * The 360 view of one heavy person — HEAVY_EVENTS presence events over a loyalty id
+ * and an email, as a daily regular's beacon piles up — in a store that has just taken
+ * the ingest run: p99 of GET /v1/customers/{id} (first page of the timeline).
+ */
+async function heavyProfileP99(store: Store): Promise<number> {
+  const T = T0 + 400 * 86_400_000;
+  const loyalty = { type: "loyalty" as const, value: "L-heavy" };
+  const email = { type: "email" as const, value: "heavy@example.com" };
+  for (let b = 0; b < HEAVY_EVENTS; b += 5000)
+    await store.ingest(
+      Array.from({ length: 5000 }, (_, k) => {
+        const i = b + k;
+        return {
+          id: newId(T + i * 1000),
+          ts: T + i * 1000,
+          venueId: "store-042",
+          source: { kind: "gateway" as const, id: "gw-1" },
+          type: "presence.enter" as const,
+          identity: i % 10 === 0 ? email : loyalty,
+          ...(i === 0 ? { identities: [loyalty] } : {}),
+          data: { zone: "entrance" },
+        };
+      }),
+    );
+  const id = await store.findProfileId(loyalty);
+  const pass = async (_c: unknown, next: () => Promise<void>) => next();
+  const { app } = createApp({ customers: { store, guard: { read: pass, write: pass } } });
+  const times: number[] = [];
+  for (let i = 0; i < 220; i++) {
+    const start = performance.now();
+    const res = await app.request(`/v1/customers/${id}`);
+    const body = (await res.json()) as { timeline?: { items: unknown[] } };
+    if (i >= 20) times.push(performance.now() - start);
+    if (res.status !== 200 || body.timeline?.items.length !== 50)
+      throw new Error(`heavy profile: GET /v1/customers answered ${res.status}`);
+  }
+  times.sort((a, b) => a - b);
+  return percentile(times, 99);
+}
+
 // ───────────── ingest with identity resolution ─────────────
 
 function ingestBatches(stream: number, count: number): EventEnvelope[][] {
@@ -350,6 +396,7 @@ const figures: Record<string, number | string> = { customers: CUSTOMERS, events:
     figures.sqliteRatioToBaseline = round(
       Number(figures.sqliteEventsPerSec) / Number(figures.sqliteBaselineRowsPerSec),
     );
+    figures.heavyProfileP99Ms = round(await heavyProfileP99(fresh));
     await fresh.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -378,6 +425,7 @@ const figures: Record<string, number | string> = { customers: CUSTOMERS, events:
     figures.postgresRatioToBaseline = round(
       Number(figures.postgresEventsPerSec) / Number(figures.postgresBaselineRowsPerSec),
     );
+    figures.postgresHeavyProfileP99Ms = round(await heavyProfileP99(a));
     await a.close();
     await b.close();
   } finally {

@@ -184,6 +184,30 @@ export function storeContract(target: ContractTarget): void {
       expect(ids).toEqual(events.map((e) => e.id).reverse());
     });
 
+    it("merges the timelines of a person's identities page by page, ties on time included", async () => {
+      // three identities of one person, interleaved in time, several events sharing a timestamp
+      const base = T0 + 50 * DAY;
+      const ids = [loyalty("L-pages"), email("pages@example.com"), phone("+447700900777")];
+      const link = event({ type: "identity.linked", identity: ids[0]!, identities: [ids[1]!, ids[2]!] });
+      const many = Array.from({ length: 40 }, (_, i) =>
+        event({ type: "call.note", identity: ids[i % 3]!, ts: base + Math.floor(i / 4) * 1000 }),
+      );
+      await store.ingest([link, ...many]);
+      const id = (await store.findProfileId(ids[2]!))!;
+      const expected = [link, ...many].sort((a, b) => b.ts - a.ts || (a.id < b.id ? 1 : -1)).map((e) => e.id);
+      for (const limit of [1, 7, 50]) {
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        for (let page = 0; page < 100; page++) {
+          const t: Customer360["timeline"] = (await store.timeline(id, { cursor, limit }))!;
+          seen.push(...t.items.map((e) => e.id));
+          cursor = t.nextCursor;
+          if (!cursor) break;
+        }
+        expect(seen, `pages of ${limit}`).toEqual(expected);
+      }
+    });
+
     it("never merges two people through a family email or a shared device", async () => {
       // mum and dad each identify with their own loyalty card, both with the family email
       await store.ingest([
