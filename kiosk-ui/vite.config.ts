@@ -14,5 +14,10 @@ export default defineConfig({
   // relative asset URLs: one build serves every kiosk under /<kioskId>/
   base: "./",
   build: { outDir: "dist", sourcemap: true },
-  test: { name: "kiosk-ui", environment: "jsdom", include: ["src/**/*.test.{ts,tsx}"] },
+  test: {
+    name: "kiosk-ui",
+    environment: "jsdom",
+    include: ["src/**/*.test.{ts,tsx}"],
+    setupFiles: ["src/test-setup.ts"],
+  },
 });

@@ -69,7 +69,7 @@ function mount(link: FakeLink, snapshots = memorySnapshots()) {
 
 async function pourAndRate(rating: string) {
   await user.click(await screen.findByRole("button", { name: "Pour" }));
-  expect(screen.getByRole("progressbar", { name: "Pouring" })).toBeTruthy();
+  expect(screen.getByRole("progressbar", { name: "Pouring" })).toBeInTheDocument();
   act(() => clock.advance(1100));
   await user.click(await screen.findByRole("radio", { name: rating }));
   await user.click(screen.getByRole("button", { name: "Send rating" }));
@@ -83,16 +83,18 @@ describe("App", () => {
     await user.click(screen.getByRole("button", { name: "Enter my loyalty code" }));
     for (const d of "100042") await user.click(screen.getByRole("button", { name: d }));
     await user.click(screen.getByRole("button", { name: "OK" }));
-    expect(await screen.findByRole("heading", { level: 1, name: "Hi Ana, what'll it be?" })).toBeTruthy();
+    expect(
+      await screen.findByRole("heading", { level: 1, name: "Hi Ana, what'll it be?" }),
+    ).toBeInTheDocument();
     expect(link.calls.find((c) => c.method === "personalize")?.params).toEqual({
       identity: { type: "loyalty", value: "L-100042" },
       limit: 4,
     });
     await user.click(screen.getByRole("button", { name: "Cherry Cola: Your usual" }));
     await pourAndRate("Loved it (5 of 5)");
-    expect(screen.getByRole("heading", { name: "Thanks, Ana!" })).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "Thanks, Ana!" })).toBeInTheDocument();
     act(() => clock.advance(5000));
-    expect(await screen.findByRole("button", { name: "Touch to start" })).toBeTruthy();
+    expect(await screen.findByRole("button", { name: "Touch to start" })).toBeInTheDocument();
 
     expect(link.eventTypes()).toEqual([
       "kiosk.session_started",
@@ -136,7 +138,7 @@ describe("App", () => {
       }),
     );
     await user.click(await screen.findByRole("button", { name: "Start as Ana" }));
-    expect(await screen.findByRole("heading", { level: 1, name: /Hi Ana/ })).toBeTruthy();
+    expect(await screen.findByRole("heading", { level: 1, name: /Hi Ana/ })).toBeInTheDocument();
     expect(link.calls.find((c) => c.method === "personalize")?.params).toMatchObject({
       identity: { type: "subject", value: "ibeacon:abc:1:2" },
     });
@@ -152,9 +154,9 @@ describe("App", () => {
     await user.click(screen.getByRole("button", { name: "Peach" }));
     await user.click(screen.getByRole("button", { name: "Vanilla" }));
     await user.click(screen.getByRole("button", { name: "Pour this mix" }));
-    expect(screen.getByRole("heading", { name: "Lemon-Lime + Peach + Vanilla" })).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "Lemon-Lime + Peach + Vanilla" })).toBeInTheDocument();
     act(() => clock.advance(config.idleTimeoutMs));
-    expect(await screen.findByRole("button", { name: "Touch to start" })).toBeTruthy();
+    expect(await screen.findByRole("button", { name: "Touch to start" })).toBeInTheDocument();
     const chosen = link.published.find((e) => e.type === "product.chosen");
     expect(chosen?.data).toMatchObject({
       custom: true,
@@ -166,7 +168,9 @@ describe("App", () => {
     // the next shopper starts from nothing
     await user.click(screen.getByRole("button", { name: "Touch to start" }));
     await user.click(screen.getByRole("button", { name: "Continue as guest" }));
-    expect(await screen.findByRole("heading", { level: 1, name: "What would you like?" })).toBeTruthy();
+    expect(
+      await screen.findByRole("heading", { level: 1, name: "What would you like?" }),
+    ).toBeInTheDocument();
   });
 
   it("greys out a cartridge that runs empty while the shopper is mixing", async () => {
@@ -193,7 +197,7 @@ describe("App", () => {
     const cherry = await screen.findByRole("button", { name: "Cherry (out of stock)" }, { timeout: 2000 });
     expect(cherry).toHaveProperty("disabled", true);
     // the empty shot left the mix instead of being poured
-    expect(screen.getByRole("img", { name: "Preview: Cola" })).toBeTruthy();
+    expect(screen.getByRole("img", { name: "Preview: Cola" })).toBeInTheDocument();
   });
 
   it("keeps pouring offline from the last menu, queues events and sends each once on reconnect", async () => {

@@ -16,7 +16,7 @@ describe("Setup", () => {
   it("stays locked on a wrong technician PIN and unlocks on the right one", async () => {
     const onSave = vi.fn();
     render(<Setup lock={{ technicianPinSha256: await sha256Hex("2468") }} onSave={onSave} />);
-    expect(screen.getByRole("heading", { name: "This kiosk is not set up yet" })).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "This kiosk is not set up yet" })).toBeInTheDocument();
     await typePin("1111");
     expect((await screen.findByRole("alert")).textContent).toBe("Wrong PIN. Try again.");
     expect(screen.queryByRole("textbox", { name: "Gateway WebSocket URL" })).toBeNull();
@@ -48,7 +48,7 @@ describe("Setup", () => {
   it("says how to provision a kiosk that has no PIN either", () => {
     render(<Setup lock={null} problem="kiosk.json is not valid JSON" onSave={vi.fn()} />);
     expect(screen.getByRole("alert").textContent).toMatch(/not valid JSON/);
-    expect(screen.getByText(/provisioning bundle/)).toBeTruthy();
+    expect(screen.getByText(/provisioning bundle/)).toBeInTheDocument();
     expect(screen.queryByRole("group", { name: "Keypad" })).toBeNull();
   });
 });

@@ -35,10 +35,10 @@ describe("Attract", () => {
       customer: { id: "c1", firstName: "Ana", segments: [] },
     };
     render(<Attract greeting={nearby} ready onStart={vi.fn()} onStartAsGreeted={onGreeted} />);
-    expect(screen.getByRole("heading", { name: "Hi Ana!" })).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "Hi Ana!" })).toBeInTheDocument();
     await userEvent.click(screen.getByRole("button", { name: "Start as Ana" }));
     expect(onGreeted).toHaveBeenCalledWith(nearby);
-    expect(screen.getByRole("button", { name: "Not me" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Not me" })).toBeInTheDocument();
   });
 });
 
@@ -46,8 +46,8 @@ describe("Identify", () => {
   it("offers loyalty code, QR and guest", async () => {
     const onGuest = vi.fn();
     render(<IdentifyChoice onCode={vi.fn()} onQr={vi.fn()} onGuest={onGuest} onCancel={vi.fn()} />);
-    expect(screen.getByRole("button", { name: "Enter my loyalty code" })).toBeTruthy();
-    expect(screen.getByRole("button", { name: "Scan my QR code" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Enter my loyalty code" })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Scan my QR code" })).toBeInTheDocument();
     await userEvent.click(screen.getByRole("button", { name: "Continue as guest" }));
     expect(onGuest).toHaveBeenCalled();
   });
@@ -69,7 +69,7 @@ describe("Identify", () => {
   it("reads a keyboard-wedge QR scanner: characters then Enter", async () => {
     const onScanned = vi.fn();
     render(<QrScan onScanned={onScanned} onUseKeypad={vi.fn()} onCancel={vi.fn()} />);
-    expect(screen.getByRole("heading", { name: "Scan your QR code" })).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "Scan your QR code" })).toBeInTheDocument();
     await userEvent.keyboard("L-100042{Enter}");
     expect(onScanned).toHaveBeenCalledWith("L-100042");
   });
@@ -105,14 +105,14 @@ describe("Home", () => {
         onFinish={vi.fn()}
       />,
     );
-    expect(screen.getByRole("heading", { level: 1, name: /Hi Ana/ })).toBeTruthy();
+    expect(screen.getByRole("heading", { level: 1, name: /Hi Ana/ })).toBeInTheDocument();
     const usual = screen.getByRole("region", { name: "Your usual" });
     await userEvent.click(within(usual).getByRole("button", { name: "Cherry Cola: Your usual" }));
     expect(onAccept).toHaveBeenCalledWith(personal.offers[0]);
     const picked = screen.getByRole("region", { name: "Picked for you" });
     expect(
       within(picked).getByRole("button", { name: "Vanilla Zero: New flavour you might like" }),
-    ).toBeTruthy();
+    ).toBeInTheDocument();
     // the peach cartridge is empty: the offer is there but cannot be taken
     expect(
       within(picked).getByRole("button", { name: "Peach Spark: 20% off this week (out of stock)" }),
@@ -143,7 +143,7 @@ describe("Home", () => {
       />,
     );
     expect(screen.queryByRole("region", { name: "Your usual" })).toBeNull();
-    expect(screen.getByRole("button", { name: "Classic Cola: A crowd favourite" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Classic Cola: A crowd favourite" })).toBeInTheDocument();
   });
 
   it("works for a guest, with no offers, and says why when offline", () => {
@@ -159,10 +159,10 @@ describe("Home", () => {
         onFinish={vi.fn()}
       />,
     );
-    expect(screen.getByRole("heading", { level: 1, name: "What would you like?" })).toBeTruthy();
+    expect(screen.getByRole("heading", { level: 1, name: "What would you like?" })).toBeInTheDocument();
     expect(screen.getByRole("status").textContent).toMatch(/every drink still pours/);
     expect(screen.queryByRole("region", { name: "Picked for you" })).toBeNull();
-    expect(screen.getByRole("button", { name: "Mix your own" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Mix your own" })).toBeInTheDocument();
   });
 });
 
@@ -201,12 +201,12 @@ describe("Build", () => {
     );
     for (const f of ["Vanilla", "Lime", "Peach"])
       await userEvent.click(within(shots).getByRole("button", { name: f }));
-    expect(screen.getByText("(3 of 3)")).toBeTruthy();
+    expect(screen.getByText("(3 of 3)")).toBeInTheDocument();
     expect(within(shots).getByRole("button", { name: "Vanilla" }).getAttribute("aria-pressed")).toBe("true");
     // a fourth shot is not possible until one is removed
     await userEvent.click(within(shots).getByRole("button", { name: "Lime" }));
     expect(within(shots).getByRole("button", { name: "Lime" }).getAttribute("aria-pressed")).toBe("false");
-    expect(screen.getByRole("img", { name: "Preview: Cola + Vanilla + Peach" })).toBeTruthy();
+    expect(screen.getByRole("img", { name: "Preview: Cola + Vanilla + Peach" })).toBeInTheDocument();
     await userEvent.click(screen.getByRole("button", { name: "Pour this mix" }));
     expect(onChoose).toHaveBeenCalledWith(
       expect.objectContaining({ productId: null, baseId: "cola", flavourIds: ["vanilla", "peach"] }),
@@ -237,8 +237,8 @@ describe("Confirm and pour", () => {
   it("confirms the drink before pouring", async () => {
     const onPour = vi.fn();
     render(<Confirm menu={menu()} drink={drink} onPour={onPour} onBack={vi.fn()} />);
-    expect(screen.getByRole("heading", { name: "Cherry Cola" })).toBeTruthy();
-    expect(screen.getByText(/Cola with Cherry · 400 ml/)).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "Cherry Cola" })).toBeInTheDocument();
+    expect(screen.getByText(/Cola with Cherry · 400 ml/)).toBeInTheDocument();
     await userEvent.click(screen.getByRole("button", { name: "Pour" }));
     expect(onPour).toHaveBeenCalled();
   });
@@ -270,6 +270,6 @@ describe("Rate and thanks", () => {
 
   it("thanks the shopper by name", () => {
     render(<Thanks name="Ana" onDone={vi.fn()} />);
-    expect(screen.getByRole("heading", { name: "Thanks, Ana!" })).toBeTruthy();
+    expect(screen.getByRole("heading", { name: "Thanks, Ana!" })).toBeInTheDocument();
   });
 });

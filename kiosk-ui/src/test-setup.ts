@@ -1,0 +1,2 @@
+// DOM matchers (toBeInTheDocument, toHaveTextContent, …) for vitest's expect
+import "@testing-library/jest-dom/vitest";
