@@ -12,6 +12,7 @@ export * from "./ids.js";
 export * from "./kiosk.js";
 export * from "./presence.js";
 export * from "./profile.js";
+export * from "./random.js";
 export * from "./result.js";
 export * from "./rpc.js";
 export * from "./subject.js";

@@ -6,6 +6,7 @@ import {
   localDay,
   localParts,
   newId,
+  seededRandom,
   type Venue,
 } from "@proxima/shared";
 
@@ -25,18 +26,6 @@ export interface HistoryOptions {
   visitorsPerDay: number;
   members: number;
   seed: number;
-}
-
-/** mulberry32: small, fast, good enough for simulation. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // Arrivals by venue-local hour (opening 8–22): lunch and after-work peaks.
@@ -63,7 +52,7 @@ const uuidOf = (venue: string) => {
 
 /** Yields the events of each simulated venue-local day, oldest first, ts-ordered within a day. */
 export function* simulateHistory(options: HistoryOptions): Generator<EventEnvelope[]> {
-  const rand = random(options.seed);
+  const rand = seededRandom(options.seed);
   const { venue, timeZone } = options;
   const entrance = venue.zones.find((z) => z.kind === "entrance")?.id ?? venue.zones[0]!.id;
   const checkout = venue.zones.find((z) => z.kind === "checkout")?.id;

@@ -1,5 +1,11 @@
-import { type Clock, type EventEnvelope, newId, systemClock, type Venue } from "@proxima/shared";
-import { random } from "./history.js";
+import {
+  type Clock,
+  type EventEnvelope,
+  newId,
+  seededRandom,
+  systemClock,
+  type Venue,
+} from "@proxima/shared";
 
 /**
  * Keeps a venue moving for the demo: a few dozen tag carriers walk between zones, a
@@ -11,7 +17,7 @@ export function runLiveVenue(
   options: { clock?: Clock; seed?: number } = {},
 ) {
   const clock = options.clock ?? systemClock;
-  const rand = random(options.seed ?? 7);
+  const rand = seededRandom(options.seed ?? 7);
   const where = new Map<string, { zone: string; since: number }>();
   const source = { kind: "gateway" as const, id: venue.scanners[0]!.id };
   const tick = async () => {

@@ -1,4 +1,4 @@
-import type { Campaign, Catalogue, EdgeProfile, Segment } from "@proxima/shared";
+import { type Campaign, type Catalogue, type EdgeProfile, type Segment, seededRandom } from "@proxima/shared";
 
 /**
  * Demo data for a Freestyle-style venue: a catalogue of bases, flavour shots and mixes
@@ -288,18 +288,6 @@ export const DEMO_CAMPAIGNS: Campaign[] = [
   },
 ];
 
-/** mulberry32: small, fast, deterministic. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /**
  * The beacon subject the simulated venue gives visitor `i` (src/simulate/simulator.ts:
  * iBeacon for i%4 ∈ {0,3}, Eddystone-UID for 1, AltBeacon for 2).
@@ -343,7 +331,7 @@ export function demoProfiles(
   count: number,
   options: { seed?: number; visitors?: number; simulationSeed?: number } = {},
 ): EdgeProfile[] {
-  const rand = random(options.seed ?? 42);
+  const rand = seededRandom(options.seed ?? 42);
   const productIds = DEMO_CATALOGUE.products.map((p) => p.id);
   const pick = () => productIds[Math.floor(rand() * productIds.length)]!;
   const profiles: EdgeProfile[] = [];

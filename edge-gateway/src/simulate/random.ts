@@ -1,19 +1,17 @@
-/** Seeded PRNG (mulberry32): the simulator must give the same trace for the same seed. */
+import { seededRandom } from "@proxima/shared";
+
+/** Seeded PRNG (shared `seededRandom`) with the draws the simulator needs: the same seed gives the same trace. */
 export class Random {
-  private state: number;
+  private readonly source: () => number;
   private spare: number | null = null;
 
   constructor(seed: number) {
-    this.state = (seed ^ 0x9e3779b9) >>> 0;
+    this.source = seededRandom((seed ^ 0x9e3779b9) >>> 0);
   }
 
   /** uniform [0, 1) */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.source();
   }
 
   uniform(lo: number, hi: number): number {

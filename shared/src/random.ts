@@ -1,0 +1,14 @@
+/**
+ * A seeded PRNG (mulberry32): small, fast, deterministic, uniform on [0, 1). The
+ * simulators and demo data use it so that one seed always gives the same venue.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
