@@ -245,4 +245,27 @@ describe("bad input", () => {
     expect(message).toContain("name");
     expect(message).toContain("scanners");
   });
+
+  it("says a body that is not JSON is not JSON, on sign-in and on a venue file", async () => {
+    const admin = await session("admin@example.com");
+    const venue = await app.request("/v1/venues/store-042", {
+      method: "PUT",
+      headers: { cookie: admin.cookie, "content-type": "application/json", "x-csrf-token": admin.csrf },
+      body: '{"venueId": "store-042",',
+    });
+    const login = await app.request("/v1/auth/login", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{nope",
+    });
+    for (const [res, what] of [
+      [venue, "venue file"],
+      [login, "sign-in"],
+    ] as const) {
+      expect(res.status).toBe(400);
+      const { error } = (await res.json()) as { error: { code: string; message: string } };
+      expect(error.code).toBe("bad_json");
+      expect(error.message).toContain(`${what} is not valid JSON`);
+    }
+  });
 });

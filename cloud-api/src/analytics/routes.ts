@@ -10,6 +10,7 @@ import {
 import type { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { type AuthEnv, type AuthOptions, assertVenue, canReadVenue, requireUser } from "../auth/routes.js";
+import { readJsonBody } from "../server/json-body.js";
 import type { Analytics } from "./service.js";
 
 const READERS = ["admin", "manager", "marketer"] as const;
@@ -46,7 +47,7 @@ export function mountAnalyticsRoutes(app: Hono, analytics: Analytics, auth: Auth
   });
 
   r.put("/v1/venues/:venueId", requireUser(auth, ["admin"]), async (c) => {
-    const venue = query(Venue, await c.req.json().catch(() => null), "venue file");
+    const venue = await readJsonBody(c.req.raw, Venue, "venue file");
     if (venue.venueId !== c.req.param("venueId"))
       throw new ProximaError("bad_request", `venueId in the body (${venue.venueId}) differs from the URL`);
     return c.json(await analytics.venues.put(venue, analytics.clock.now()));

@@ -2,13 +2,13 @@ import {
   type Clock,
   LoginRequest,
   ProximaError,
-  parseWith,
   type SessionUser,
   type UserRole,
 } from "@proxima/shared";
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Logger } from "pino";
+import { readJsonBody } from "../server/json-body.js";
 import { DUMMY_HASH, verifyPassword } from "./passwords.js";
 import { LoginRateLimiter } from "./rate-limit.js";
 import { SESSION_TTL_MS, type UserStore } from "./users.js";
@@ -76,9 +76,8 @@ export function mountAuthRoutes(app: Hono, options: AuthOptions): void {
     if (!(c.req.header("content-type") ?? "").includes("application/json"))
       throw new ProximaError("bad_request", "send the credentials as JSON (content-type: application/json)");
     const now = options.clock.now();
-    const body = parseWith(LoginRequest, await c.req.json().catch(() => null), "sign-in");
-    if (!body.ok) throw body.error;
-    const keys = [`addr:${clientAddress(c)}`, `email:${body.value.email.trim().toLowerCase()}`];
+    const body = await readJsonBody(c.req.raw, LoginRequest, "sign-in");
+    const keys = [`addr:${clientAddress(c)}`, `email:${body.email.trim().toLowerCase()}`];
     const wait = Math.max(...keys.map((k) => limiter.retryAfter(k, now)));
     if (wait > 0) {
       c.header("retry-after", String(Math.ceil(wait / 1000)));
@@ -87,11 +86,11 @@ export function mountAuthRoutes(app: Hono, options: AuthOptions): void {
         `too many failed sign-ins; try again in ${Math.ceil(wait / 60_000)} min`,
       );
     }
-    const found = await options.users.byEmail(body.value.email);
-    const valid = await verifyPassword(body.value.password, found?.passwordHash ?? DUMMY_HASH);
+    const found = await options.users.byEmail(body.email);
+    const valid = await verifyPassword(body.password, found?.passwordHash ?? DUMMY_HASH);
     if (!found || !valid) {
       for (const k of keys) limiter.fail(k, now);
-      options.logger?.warn({ email: body.value.email }, "sign-in failed");
+      options.logger?.warn({ email: body.email }, "sign-in failed");
       throw new ProximaError("unauthorized", "wrong email or password");
     }
     for (const k of keys) limiter.succeed(k);

@@ -1,6 +1,5 @@
-import { decodeJson, ProximaError } from "@proxima/shared";
+import { ProximaError } from "@proxima/shared";
 import type { Context } from "hono";
-import type { z } from "zod";
 import type { Store } from "../store/port.js";
 
 /** The answer for an unknown customer id, saying how to find one. */
@@ -9,17 +8,6 @@ export const customerNotFound = (id: string) =>
     "not_found",
     `no customer ${id}; look one up with GET /v1/customers?identityType=…&value=…`,
   );
-
-/** Reads a JSON body through its shared schema; a bad body throws its ProximaError for `onError`. */
-export async function readBody<S extends z.ZodType>(
-  req: Request,
-  schema: S,
-  what: string,
-): Promise<z.infer<S>> {
-  const body = decodeJson(schema, await req.text(), what);
-  if (!body.ok) throw body.error;
-  return body.value;
-}
 
 /** The signed-in user's venues, when the guard signed someone in (null: every venue). */
 function userVenues(c: Context): readonly string[] | null {

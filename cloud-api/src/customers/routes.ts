@@ -9,8 +9,9 @@ import {
 } from "@proxima/shared";
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
+import { readJsonBody } from "../server/json-body.js";
 import type { Store } from "../store/port.js";
-import { assertAllVenues, assertCustomerInScope, customerNotFound, readBody } from "./http.js";
+import { assertAllVenues, assertCustomerInScope, customerNotFound } from "./http.js";
 
 export interface CustomerRoutesOptions {
   store: Store;
@@ -71,7 +72,7 @@ export function customerRoutes(options: CustomerRoutesOptions): Hono {
   });
 
   app.post("/v1/customers/:id/merges", guard.write, async (c) => {
-    const body = await readBody(c.req.raw, MergeRequest, "merge request");
+    const body = await readJsonBody(c.req.raw, MergeRequest, "merge request");
     await assertCustomerInScope(c, store, c.req.param("id"));
     await assertCustomerInScope(c, store, body.loserId);
     const merge = await store.merge(c.req.param("id"), body.loserId, clock.now(), body.reason);

@@ -2,8 +2,9 @@ import { type Clock, ConsentUpdate, systemClock } from "@proxima/shared";
 import { Hono } from "hono";
 import { stream } from "hono/streaming";
 import type { Logger } from "pino";
-import { assertAllVenues, assertCustomerInScope, customerNotFound, readBody } from "../customers/http.js";
+import { assertAllVenues, assertCustomerInScope, customerNotFound } from "../customers/http.js";
 import type { CustomerRoutesOptions } from "../customers/routes.js";
+import { readJsonBody } from "../server/json-body.js";
 import type { Store } from "../store/port.js";
 
 export interface PrivacyRoutesOptions {
@@ -50,7 +51,7 @@ export function privacyRoutes(options: PrivacyRoutesOptions): Hono {
   });
 
   app.put("/v1/customers/:id/consent", guard.write, async (c) => {
-    const body = await readBody(c.req.raw, ConsentUpdate, "consent");
+    const body = await readJsonBody(c.req.raw, ConsentUpdate, "consent");
     await assertCustomerInScope(c, store, c.req.param("id"));
     if (!(await store.setConsent(c.req.param("id"), body, clock.now())))
       throw customerNotFound(c.req.param("id"));
