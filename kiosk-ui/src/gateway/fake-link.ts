@@ -7,7 +7,7 @@ import {
   type RpcParams,
   type RpcResult,
 } from "@proxima/shared";
-import type { KioskLink, LinkState } from "./link.js";
+import { type KioskLink, LinkSignals, type LinkState } from "./link.js";
 
 type Handler<M extends RpcMethod> = (params: RpcParams<M>) => RpcResult<M> | Promise<RpcResult<M>>;
 
@@ -16,16 +16,12 @@ type Handler<M extends RpcMethod> = (params: RpcParams<M>) => RpcResult<M> | Pro
  * (results still pass through the shared schemas, as on the real link) and records
  * every acknowledged event.
  */
-export class FakeLink implements KioskLink {
+export class FakeLink extends LinkSignals implements KioskLink {
   readonly published: EventEnvelope[] = [];
   readonly calls: { method: RpcMethod; params: unknown }[] = [];
-  private current: LinkState;
   private readonly handlers: { [M in RpcMethod]?: Handler<M> } = {};
-  private readonly stateListeners = new Set<(state: LinkState) => void>();
-  private readonly nearbyListeners = new Set<(nearby: Nearby) => void>();
-
   constructor(state: LinkState = "online") {
-    this.current = state;
+    super(state);
   }
 
   handle<M extends RpcMethod>(method: M, handler: Handler<M>): this {
@@ -33,27 +29,12 @@ export class FakeLink implements KioskLink {
     return this;
   }
 
-  get state(): LinkState {
-    return this.current;
-  }
-
   setState(state: LinkState): void {
-    this.current = state;
-    for (const listener of this.stateListeners) listener(state);
+    this.emitState(state);
   }
 
   walkUp(nearby: Nearby): void {
-    for (const listener of this.nearbyListeners) listener(nearby);
-  }
-
-  onState(listener: (state: LinkState) => void): () => void {
-    this.stateListeners.add(listener);
-    return () => this.stateListeners.delete(listener);
-  }
-
-  onNearby(listener: (nearby: Nearby) => void): () => void {
-    this.nearbyListeners.add(listener);
-    return () => this.nearbyListeners.delete(listener);
+    this.emitNearby(nearby);
   }
 
   async call<M extends RpcMethod>(method: M, params: RpcParams<M>): Promise<RpcResult<M>> {

@@ -27,3 +27,34 @@ export interface KioskLink {
 }
 
 export const DEFAULT_RPC_TIMEOUT_MS = 3000;
+
+/** What both links keep the same way: the connection state, walk-ups, and their listeners. */
+export abstract class LinkSignals {
+  private readonly stateListeners = new Set<(state: LinkState) => void>();
+  private readonly nearbyListeners = new Set<(nearby: Nearby) => void>();
+
+  constructor(protected current: LinkState) {}
+
+  get state(): LinkState {
+    return this.current;
+  }
+
+  onState(listener: (state: LinkState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  onNearby(listener: (nearby: Nearby) => void): () => void {
+    this.nearbyListeners.add(listener);
+    return () => this.nearbyListeners.delete(listener);
+  }
+
+  protected emitState(state: LinkState): void {
+    this.current = state;
+    for (const listener of this.stateListeners) listener(state);
+  }
+
+  protected emitNearby(nearby: Nearby): void {
+    for (const listener of this.nearbyListeners) listener(nearby);
+  }
+}

@@ -21,7 +21,7 @@ import "./node-globals.js";
 import type { IClientOptions, MqttClient as MqttClientClass, StreamBuilder } from "mqtt";
 import * as clientModule from "mqtt/lib/client";
 import { browserStreamBuilder } from "mqtt/lib/connect/ws";
-import { DEFAULT_RPC_TIMEOUT_MS, type KioskLink, type LinkState } from "./link.js";
+import { DEFAULT_RPC_TIMEOUT_MS, type KioskLink, LinkSignals, type LinkState } from "./link.js";
 
 export interface MqttLinkOptions {
   config: Pick<KioskProvisioning, "gatewayUrl" | "venueId" | "kioskId" | "secret">;
@@ -62,17 +62,15 @@ interface Pending {
  * MQTT 3.1.1 (protocolVersion 4: aedes speaks no MQTT 5) over WebSocket. Every payload
  * that arrives is validated with its shared schema before the app sees it.
  */
-export class MqttLink implements KioskLink {
+export class MqttLink extends LinkSignals implements KioskLink {
   private readonly client: MqttClient;
   private readonly topics;
   private readonly clock: Clock;
   private readonly pending = new Map<string, Pending>();
-  private readonly stateListeners = new Set<(state: LinkState) => void>();
-  private readonly nearbyListeners = new Set<(nearby: Nearby) => void>();
   private readonly onProblem: (message: string) => void;
-  private current: LinkState = "connecting";
 
   constructor(private readonly options: MqttLinkOptions) {
+    super("connecting");
     const { config } = options;
     this.clock = options.clock ?? systemClock;
     this.onProblem = options.onProblem ?? ((message) => console.warn(`[kiosk] ${message}`));
@@ -117,20 +115,6 @@ export class MqttLink implements KioskLink {
     this.client.on("offline", () => this.setState("offline"));
     this.client.on("error", (error) => this.onProblem(`gateway connection: ${error.message}`));
     this.client.on("message", (topic, payload) => this.onMessage(topic, payload));
-  }
-
-  get state(): LinkState {
-    return this.current;
-  }
-
-  onState(listener: (state: LinkState) => void): () => void {
-    this.stateListeners.add(listener);
-    return () => this.stateListeners.delete(listener);
-  }
-
-  onNearby(listener: (nearby: Nearby) => void): () => void {
-    this.nearbyListeners.add(listener);
-    return () => this.nearbyListeners.delete(listener);
   }
 
   call<M extends RpcMethod>(
@@ -246,7 +230,7 @@ export class MqttLink implements KioskLink {
         this.onProblem(nearby.error.message);
         return;
       }
-      for (const listener of this.nearbyListeners) listener(nearby.value);
+      this.emitNearby(nearby.value);
     }
   }
 
@@ -260,10 +244,9 @@ export class MqttLink implements KioskLink {
 
   private setState(state: LinkState): void {
     if (state === this.current) return;
-    this.current = state;
+    this.emitState(state);
     if (state !== "online")
       for (const id of [...this.pending.keys()])
         this.settle(id, new ProximaError("unavailable", "the gateway connection dropped before it answered"));
-    for (const listener of this.stateListeners) listener(state);
   }
 }
