@@ -143,60 +143,24 @@ export function* simulateHistory(options: HistoryOptions): Generator<EventEnvelo
           const identities = [identity];
           const at = (dt: number) => t + Math.min(dwellMs - 1000, dt);
           const decisionId = newId(at(2000));
-          events.push({
-            id: newId(at(1000)),
-            ts: at(1000),
-            venueId: venue.venueId,
-            source: kioskSource,
-            type: "kiosk.session_started",
-            identity: who,
-            identities,
-            data: {},
-          });
-          events.push({
-            id: newId(at(2000)),
-            ts: at(2000),
-            venueId: venue.venueId,
-            source: kioskSource,
-            type: "offer.shown",
-            identity: who,
-            identities,
-            data: { decisionId, offerId: "offer-refill" },
-          });
-          if (rand() < 0.45)
+          const kioskEvent = (dt: number, type: EventEnvelope["type"], data: EventEnvelope["data"]) =>
             events.push({
-              id: newId(at(8000)),
-              ts: at(8000),
+              id: newId(at(dt)),
+              ts: at(dt),
               venueId: venue.venueId,
               source: kioskSource,
-              type: "offer.accepted",
+              type,
               identity: who,
               identities,
-              data: { decisionId, offerId: "offer-refill" },
+              data,
             });
-          if (rand() < 0.8)
-            events.push({
-              id: newId(at(20000)),
-              ts: at(20000),
-              venueId: venue.venueId,
-              source: kioskSource,
-              type: "pour.completed",
-              identity: who,
-              identities,
-              data: { productId: "cola-zero", ml: 400 },
-            });
+          kioskEvent(1000, "kiosk.session_started", {});
+          kioskEvent(2000, "offer.shown", { decisionId, offerId: "offer-refill" });
+          if (rand() < 0.45) kioskEvent(8000, "offer.accepted", { decisionId, offerId: "offer-refill" });
+          if (rand() < 0.8) kioskEvent(20000, "pour.completed", { productId: "cola-zero", ml: 400 });
           if (rand() < 0.35)
-            events.push({
-              id: newId(at(25000)),
-              ts: at(25000),
-              venueId: venue.venueId,
-              source: kioskSource,
-              type: "feedback.submitted",
-              identity: who,
-              identities,
-              data: {
-                rating: Math.min(5, Math.max(1, Math.round(3.2 + rand() * 2.3 + (d / options.days) * 0.4))),
-              },
+            kioskEvent(25000, "feedback.submitted", {
+              rating: Math.min(5, Math.max(1, Math.round(3.2 + rand() * 2.3 + (d / options.days) * 0.4))),
             });
         }
         if (zone === checkout && v.member && rand() < 0.8)
