@@ -222,10 +222,11 @@ describe("personalize, catalogue and stock over RPC", () => {
 });
 
 describe("retained status, last will and state across a restart", () => {
-  it("publishes the kiosk's will as retained offline status when it drops, and keeps retained state across a restart", async () => {
-    f = await startFixture({ seed });
-    const statusTopic = f.topics.kioskStatus("kiosk-1");
-    const k = await f.connect("kiosk-1", {
+  /** kiosk-1 connected with its offline will, its status published online (retained), as the app does */
+  async function onlineKiosk() {
+    const fixture = f!;
+    const statusTopic = fixture.topics.kioskStatus("kiosk-1");
+    const k = await fixture.connect("kiosk-1", {
       will: {
         topic: statusTopic,
         payload: Buffer.from(JSON.stringify({ state: "offline", ts: 0 })),
@@ -237,6 +238,12 @@ describe("retained status, last will and state across a restart", () => {
       qos: 1,
       retain: true,
     });
+    return { statusTopic, k };
+  }
+
+  it("publishes the kiosk's will as retained offline status when it drops, and keeps retained state across a restart", async () => {
+    f = await startFixture({ seed });
+    const { statusTopic, k } = await onlineKiosk();
     const ops = await f.connect("ops");
     const seen: string[] = [];
     ops.on("message", (topic, body) => topic === statusTopic && seen.push(JSON.parse(body.toString()).state));
@@ -260,19 +267,7 @@ describe("retained status, last will and state across a restart", () => {
 
   it("marks kiosks that were connected offline when the gateway shuts down", async () => {
     f = await startFixture({ seed });
-    const statusTopic = f.topics.kioskStatus("kiosk-1");
-    const k = await f.connect("kiosk-1", {
-      will: {
-        topic: statusTopic,
-        payload: Buffer.from(JSON.stringify({ state: "offline", ts: 0 })),
-        qos: 1,
-        retain: true,
-      },
-    });
-    await k.publishAsync(statusTopic, JSON.stringify({ state: "online", ts: Date.now() }), {
-      qos: 1,
-      retain: true,
-    });
+    const { statusTopic, k } = await onlineKiosk();
     k.options.reconnectPeriod = 0;
     await f.restart();
     const ops = await f.connect("ops");
