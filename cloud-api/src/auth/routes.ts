@@ -1,10 +1,4 @@
-import {
-  type Clock,
-  LoginRequest,
-  ProximaError,
-  type SessionUser,
-  type UserRole,
-} from "@proxima/shared";
+import { type Clock, LoginRequest, ProximaError, type SessionUser, type UserRole } from "@proxima/shared";
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Logger } from "pino";
