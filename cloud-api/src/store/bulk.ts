@@ -6,8 +6,10 @@ export type Column = readonly [name: string, pgType: "text" | "bigint" | "float8
 
 /**
  * Inserts many rows in one statement with one parameter: the rows as a JSON array of
- * arrays, unpacked by the database (`json_each` on SQLite, `jsonb_array_elements` on
- * PostgreSQL: jsonb, because `->>` on plain json parses the row again for every column).
+ * arrays, unpacked by the database (`jsonb_each` on SQLite, `jsonb_array_elements` on
+ * PostgreSQL): as jsonb each row's columns are looked up in place; as JSON text `->>`
+ * parsed the row again for every column (on SQLite, 20,000 events went from ~13 µs to
+ * ~8 µs an event).
  * Binding one string costs the event loop a copy; binding the same rows as 9 × 500
  * separate values (or PostgreSQL array literals) cost it more than the database spent
  * inserting them. `tail` is the ON CONFLICT clause; `returning` the RETURNING list.
@@ -29,7 +31,7 @@ export async function bulkInsert<T = unknown>(
          FROM jsonb_array_elements($1::jsonb) AS t(r) ${tail}${ret}`
       : // WHERE true: without it SQLite would read ON CONFLICT as part of the SELECT's join
         `INSERT INTO ${table} (${names}) SELECT ${columns.map((_, i) => `value->>${i}`).join(", ")}
-         FROM json_each($1) WHERE true ${tail}${ret}`;
+         FROM jsonb_each($1) WHERE true ${tail}${ret}`;
   const param = jsonParam(rows);
   if (returning) return tx.all<T>(sql, [param]);
   await tx.run(sql, [param]);
@@ -53,7 +55,7 @@ export function tuplesIn(tx: Sql, columns: readonly Column[], param: number): st
   const names = columns.map((c) => c[0]).join(", ");
   return tx.dialect === "postgres"
     ? `(${names}) IN (SELECT ${columns.map((c, i) => `(r->>${i})::${c[1]}`).join(", ")} FROM jsonb_array_elements($${param}::jsonb) AS t(r))`
-    : `(${names}) IN (SELECT ${columns.map((_, i) => `value->>${i}`).join(", ")} FROM json_each($${param}))`;
+    : `(${names}) IN (SELECT ${columns.map((_, i) => `value->>${i}`).join(", ")} FROM jsonb_each($${param}))`;
 }
 
 /** `col IN (…list…)` for a list bound as one parameter (JSON on SQLite, an array on PostgreSQL). */

@@ -207,9 +207,12 @@ export async function openSql(url: string, options: { poolSize?: number } = {}):
   });
   const sql = new SqliteSql(db);
   // NORMAL under WAL is durable against process crashes (the WAL is on disk before
-  // COMMIT returns); only an OS crash can lose the last transactions.
+  // COMMIT returns); only an OS crash can lose the last transactions. temp_store in
+  // memory: every multi-row insert inside a transaction keeps a statement journal (to
+  // undo just that statement), and as a temporary file it cost a write() per page it
+  // touched, ~30 % of an ingest group's insert time.
   await sql.exec(
-    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384;",
+    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 16384;",
   );
   return sql;
 }
