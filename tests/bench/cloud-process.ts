@@ -36,7 +36,11 @@ export function createToken(source: string, database: string): string {
 }
 
 export function startCloud(database: string): Promise<CloudProcess> {
-  const child = spawn(process.execPath, [...LOADER, MAIN, "serve", "--port", "0"], {
+  // PROXIMA_BENCH_CPU_PROF=dir: the cloud writes a V8 CPU profile there when it stops
+  // (open it in Chrome DevTools), to see where a benchmark's server time goes.
+  const profile = process.env.PROXIMA_BENCH_CPU_PROF;
+  const flags = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [];
+  const child = spawn(process.execPath, [...flags, ...LOADER, MAIN, "serve", "--port", "0"], {
     cwd: repoRoot,
     env: { ...process.env, PROXIMA_DATABASE_URL: database, PROXIMA_LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],

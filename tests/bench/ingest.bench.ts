@@ -14,16 +14,24 @@
  * - bareInsertPerSec: the same events into a table holding only what idempotent durable
  *   storage needs (the row and a unique index on the event id), multi-row inserts of
  *   500 in transactions of 20,000 — this machine's floor for SQLite on its own;
- * - validatePerSec: the shared EventEnvelope validation alone on one core.
+ * - validatePerSec: the shared EventEnvelope validation alone on one core;
+ * - sqliteRowsCeilingPerSec / postgresRowsCeilingPerSec: event rows generated inside the
+ *   database itself (no client, HTTP, JSON, validation, identities or traits) into the
+ *   store's own `events` table, with its indexes, in transactions of 20,000; PostgreSQL
+ *   with two backends at once (this machine has two cores). No ingest can store events
+ *   faster than its database writes bare event rows: these are the ceilings above
+ *   eventsPerSec and postgresEventsPerSec on this machine.
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { bulkInsert, openSql, SqlStore } from "@proxima/cloud-api";
 import { EventEnvelope } from "@proxima/shared";
+import pg from "pg";
 import { createTempDatabase } from "../harness/postgres.js";
-import { faultEvent } from "../src/fault-gateway.js";
+import { faultEvent, faultId } from "../src/fault-gateway.js";
 import { createToken, startCloud } from "./cloud-process.js";
 import { benchOptions, report, throughput } from "./report.js";
 
@@ -33,45 +41,125 @@ const BATCHES = Number(options.args[0] ?? 400);
 const SOURCES = 16;
 const dir = mkdtempSync(join(tmpdir(), "bench-ingest-"));
 
-function bodies(trial: number): string[] {
+function bodies(trial: number): Buffer[] {
   return Array.from({ length: BATCHES }, (_, b) =>
-    JSON.stringify({ events: Array.from({ length: BATCH }, (_, k) => faultEvent(trial, b * BATCH + k)) }),
+    Buffer.from(
+      JSON.stringify({ events: Array.from({ length: BATCH }, (_, k) => faultEvent(trial, b * BATCH + k)) }),
+    ),
   );
 }
 
+/**
+ * The load generator: node:http with one kept-alive connection per sender and the bodies
+ * encoded before the clock starts. It shares this machine's two cores with the cloud
+ * (gateways do not), so it must cost little: fetch spent ~6.5 µs of CPU an event on
+ * streams and Request objects, this ~1.8.
+ */
 async function post(
   url: string,
   token: string,
-  payloads: (string | Buffer)[],
+  payloads: Buffer[],
   gzip: boolean,
   inFlight = SOURCES,
 ): Promise<number> {
-  let next = 0;
-  let accepted = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next < payloads.length) {
-        const body = payloads[next++]!;
-        const res = await fetch(`${url}/v1/events`, {
+  const agent = new Agent({ keepAlive: true, maxSockets: inFlight });
+  const target = new URL("/v1/events", url);
+  const send = (body: Buffer) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(
+        target,
+        {
           method: "POST",
+          agent,
           headers: {
             authorization: `Bearer ${token}`,
             "content-type": "application/json",
+            "content-length": body.length,
             ...(gzip ? { "content-encoding": "gzip" } : {}),
           },
-          body: typeof body === "string" ? body : new Uint8Array(body),
-        });
-        const answer = (await res.json()) as { accepted: number };
-        if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(answer)}`);
-        accepted += answer.accepted;
-      }
-    }),
-  );
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
+          );
+          res.on("error", reject);
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+  let next = 0;
+  let accepted = 0;
+  const start = performance.now();
+  try {
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (next < payloads.length) {
+          const { status, text } = await send(payloads[next++]!);
+          if (status !== 200) throw new Error(`ingest answered ${status}: ${text}`);
+          accepted += (JSON.parse(text) as { accepted: number }).accepted;
+        }
+      }),
+    );
+  } finally {
+    agent.destroy();
+  }
   const seconds = (performance.now() - start) / 1000;
   if (accepted !== payloads.length * BATCH)
     throw new Error(`accepted ${accepted} of ${payloads.length * BATCH}`);
   return (payloads.length * BATCH) / seconds;
+}
+
+/**
+ * The ceilings: ROWS_CEILING rows into the store's own events table (made by its
+ * migrations), generated by the database itself; ids as faultId(trial, i), bodies those
+ * of faultEvent with their own id.
+ */
+const ROWS_CEILING = 200_000;
+const CEILING_GROUP = 20_000;
+const bodyTemplate = JSON.stringify(faultEvent(0, 0)).replace(faultId(0, 0), "#ID#");
+
+async function sqliteRowsCeiling(path: string, trial: number): Promise<number> {
+  const store = await SqlStore.open(path);
+  await store.close();
+  const sql = await openSql(path);
+  const id = `printf('%08x-0000-7000-8000-%012x', ${trial}, n)`;
+  const start = performance.now();
+  for (let from = 0; from < ROWS_CEILING; from += CEILING_GROUP)
+    await sql.exec(`BEGIN;
+      INSERT INTO events (id, ts, venue_id, type, source_kind, source_id, identity_key, body, received_at)
+      WITH RECURSIVE g(n) AS (SELECT ${from} UNION ALL SELECT n + 1 FROM g WHERE n < ${from + CEILING_GROUP - 1})
+      SELECT ${id}, 1764000000000 + n, 'store-042', 'pour.completed', 'kiosk', 'kiosk-' || (n % 4),
+        'loyalty:L-' || (100000 + n % 997), replace('${bodyTemplate}', '#ID#', ${id}), 1764000000000 FROM g;
+      COMMIT;`);
+  const perSec = ROWS_CEILING / ((performance.now() - start) / 1000);
+  await sql.close();
+  return perSec;
+}
+
+async function postgresRowsCeiling(url: string, trial: number): Promise<number> {
+  const store = await SqlStore.open(url);
+  await store.close();
+  const backends = [0, 1].map(() => new pg.Client({ connectionString: url }));
+  await Promise.all(backends.map((c) => c.connect()));
+  const start = performance.now();
+  try {
+    await Promise.all(
+      backends.map(async (client, b) => {
+        const id = `lpad(to_hex(${trial * 2 + b}), 8, '0') || '-0000-7000-8000-' || lpad(to_hex(n), 12, '0')`;
+        for (let from = 0; from < ROWS_CEILING / 2; from += CEILING_GROUP)
+          await client.query(`INSERT INTO events (id, ts, venue_id, type, source_kind, source_id, identity_key, body, received_at)
+            SELECT ${id}, 1764000000000 + n, 'store-042', 'pour.completed', 'kiosk', 'kiosk-' || (n % 4),
+              'loyalty:L-' || (100000 + n % 997), replace('${bodyTemplate}', '#ID#', ${id}), 1764000000000
+            FROM generate_series(${from}, ${from + CEILING_GROUP - 1}) AS n`);
+      }),
+    );
+    return ROWS_CEILING / ((performance.now() - start) / 1000);
+  } finally {
+    await Promise.all(backends.map((c) => c.end()));
+  }
 }
 
 async function measure(
@@ -139,13 +227,18 @@ try {
   const bareInsertPerSec = (BATCHES * BATCH) / ((performance.now() - bareStart) / 1000);
   await bare.close();
 
+  const sqliteRowsCeilingPerSec = await sqliteRowsCeiling(join(dir, "ceiling.db"), 40);
   const sqlite = await measure(join(dir, "cloud.db"), 10);
   const pgdb = await createTempDatabase("proxima_bench_ingest");
+  const pgCeiling = await createTempDatabase("proxima_bench_ceiling");
   let postgres: { plain: number; gzip: number; oneSource: number };
+  let postgresRowsCeilingPerSec: number;
   try {
+    postgresRowsCeilingPerSec = await postgresRowsCeiling(pgCeiling.url, 50);
     postgres = await measure(pgdb.url, 20);
   } finally {
     await pgdb.drop();
+    await pgCeiling.drop();
   }
   report(
     `ingest: POST /v1/events, batches of ${BATCH}, ${SOURCES} sources at once, ${BATCHES * BATCH} events`,
@@ -160,6 +253,10 @@ try {
       ratioToStore: Number((sqlite.plain / storeEventsPerSec).toFixed(3)),
       bareInsertPerSec: Math.round(bareInsertPerSec),
       ratioToBareInsert: Number((sqlite.plain / bareInsertPerSec).toFixed(3)),
+      sqliteRowsCeilingPerSec: Math.round(sqliteRowsCeilingPerSec),
+      ratioToSqliteRowsCeiling: Number((sqlite.plain / sqliteRowsCeilingPerSec).toFixed(3)),
+      postgresRowsCeilingPerSec: Math.round(postgresRowsCeilingPerSec),
+      ratioToPostgresRowsCeiling: Number((postgres.plain / postgresRowsCeilingPerSec).toFixed(3)),
       validatePerSec: Math.round(validatePerSec),
       ratioToValidation: Number((sqlite.plain / validatePerSec).toFixed(3)),
     },
