@@ -1,9 +1,10 @@
 // `pnpm bench` lists the benchmarks; `pnpm bench <name> [--json]` runs one.
-// Benchmarks are TypeScript files in tests/bench/, run from source with tsx.
+// Benchmarks are TypeScript files in tests/bench/, run from source with tsx; the cloud
+// servers they start run built, as users run them.
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { root } from "./pnpm.mjs";
+import { pnpm, root } from "./pnpm.mjs";
 
 const dir = join(root, "tests", "bench");
 const names = readdirSync(dir)
@@ -20,6 +21,10 @@ if (!names.includes(name)) {
   console.error(`no benchmark "${name}"; known: ${names.join(", ")}`);
   process.exit(2);
 }
+// The benchmarks run from source, but the cloud servers they start run as shipped
+// (built dist/); build it first so they measure the code in this checkout.
+console.log("[bench] building the cloud (its benchmarks run the built server)…");
+pnpm(["--filter", "@proxima/cloud-api...", "--reporter=silent", "build"]);
 const result = spawnSync(
   process.execPath,
   ["--conditions=@proxima/source", "--import", "tsx", "--expose-gc", join(dir, `${name}.bench.ts`), ...rest],
