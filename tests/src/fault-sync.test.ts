@@ -112,6 +112,7 @@ afterAll(async () => {
 describe("store-and-forward under faults", () => {
   it("kill -9 of the gateway at 20 random points of a 100,000-event sync: nothing lost, nothing twice", async () => {
     const EVENTS = 100_000;
+    const KILLS = 20;
     const seed = Number(process.env.PROXIMA_FAULT_SEED ?? Date.now() % 100_000);
     let state = seed;
     const random = () => {
@@ -133,29 +134,38 @@ describe("store-and-forward under faults", () => {
       "--chunk",
       "250",
     ];
+    // One kill in each twentieth of the first 95,000 events: once the producer has
+    // acknowledged a random count within that stretch, and 0–150 ms (up to ~1,200 events)
+    // later, so each kill falls at another phase of appending, sending and acknowledging,
+    // and every one of them before the sync is over.
+    const stretch = (EVENTS - 5_000) / KILLS;
     let from = 0;
     let acked = 0;
     const kills: string[] = [];
-    for (let k = 0; k < 20; k++) {
+    for (let k = 0; k < KILLS; k++) {
       const run = await startGateway(dataDir, trial, args(from, 8000));
       const where = `kill ${k} (seed ${seed})`;
       // nothing acknowledged before the last kill is missing from the outbox or the cloud
       expect(Number(run.ready.resumeFrom), where).toBeGreaterThanOrEqual(acked);
-      const killAfterMs = 100 + Math.floor(random() * 1400);
-      await new Promise((resolve) => setTimeout(resolve, killAfterMs));
+      const target = Math.floor((k + random()) * stretch);
+      await run.waitForLine((_, json) => json?.msg === "appended" && Number(json.through) >= target, 60_000);
+      const extraMs = Math.floor(random() * 150);
+      await new Promise((resolve) => setTimeout(resolve, extraMs));
+      expect(acknowledged(run), `${where}: killed before the last event was appended`).toBeLessThan(EVENTS);
       await run.kill9();
       acked = Math.max(acked, acknowledged(run));
       const stored = await cloudIndexes(trial);
       // batches go in order, each stored in one transaction: always a gap-free prefix, once each
-      expectExactly(stored, stored.length, `${where} after ${killAfterMs} ms`);
-      kills.push(`${killAfterMs}ms:acked=${acked},stored=${stored.length}`);
+      expectExactly(stored, stored.length, `${where} at ${target} + ${extraMs} ms`);
+      kills.push(`${target}+${extraMs}ms:acked=${acked},stored=${stored.length}`);
       from = stored.length;
     }
+    expect(acked, "the kills all fell before the last event was acknowledged").toBeLessThan(EVENTS);
     const last = await startGateway(dataDir, trial, args(from, 0));
     expect(Number(last.ready.resumeFrom)).toBeGreaterThanOrEqual(acked);
     await drained(last, 120_000);
     await last.stop();
-    expectExactly(await cloudIndexes(trial), EVENTS, `after 20 kills (seed ${seed})`);
+    expectExactly(await cloudIndexes(trial), EVENTS, `after ${KILLS} kills (seed ${seed})`);
     console.log(`kill -9 points (seed ${seed}): ${kills.join(" ")}`);
   }, 300_000);
 
