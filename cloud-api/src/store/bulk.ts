@@ -1,8 +1,11 @@
 import type { Sql } from "./sql.js";
 import { storableText } from "./text.js";
 
-/** A column of a bulk statement: its name and the PostgreSQL type its JSON value is cast to. */
-export type Column = readonly [name: string, pgType: "text" | "bigint" | "float8" | "int2"];
+/**
+ * A column of a bulk statement: its name and the PostgreSQL type its JSON value is cast
+ * to; `json` takes any JSON-serialisable value and stores its JSON text (an event body).
+ */
+export type Column = readonly [name: string, pgType: "text" | "bigint" | "float8" | "int2" | "json"];
 
 /**
  * Inserts many rows in one statement with one parameter: the rows as a JSON array of
@@ -12,7 +15,11 @@ export type Column = readonly [name: string, pgType: "text" | "bigint" | "float8
  * ~8 µs an event).
  * Binding one string costs the event loop a copy; binding the same rows as 9 × 500
  * separate values (or PostgreSQL array literals) cost it more than the database spent
- * inserting them. `tail` is the ON CONFLICT clause; `returning` the RETURNING list.
+ * inserting them. A `json` cell goes into the parameter as the value itself on SQLite
+ * (`value->i` gives back its JSON text, so the text is escaped once, not twice: ~2× less
+ * stringify work for event rows) and as its JSON text on PostgreSQL (where `->` would
+ * return jsonb's normalised form, keys reordered). `tail` is the ON CONFLICT clause;
+ * `returning` the RETURNING list.
  */
 export async function bulkInsert<T = unknown>(
   tx: Sql,
@@ -25,25 +32,44 @@ export async function bulkInsert<T = unknown>(
   if (rows.length === 0) return [];
   const names = columns.map((c) => c[0]).join(", ");
   const ret = returning ? ` RETURNING ${returning}` : "";
-  const sql =
-    tx.dialect === "postgres"
-      ? `INSERT INTO ${table} (${names}) SELECT ${columns.map((c, i) => `(r->>${i})::${c[1]}`).join(", ")}
+  const postgres = tx.dialect === "postgres";
+  const json = columns.some((c) => c[1] === "json");
+  const sql = postgres
+    ? `INSERT INTO ${table} (${names}) SELECT ${columns.map((c, i) => `(r->>${i})::${c[1] === "json" ? "text" : c[1]}`).join(", ")}
          FROM jsonb_array_elements($1::jsonb) AS t(r) ${tail}${ret}`
-      : // WHERE true: without it SQLite would read ON CONFLICT as part of the SELECT's join
-        `INSERT INTO ${table} (${names}) SELECT ${columns.map((_, i) => `value->>${i}`).join(", ")}
+    : // WHERE true: without it SQLite would read ON CONFLICT as part of the SELECT's join
+      `INSERT INTO ${table} (${names}) SELECT ${columns.map((c, i) => (c[1] === "json" ? `value->${i}` : `value->>${i}`)).join(", ")}
          FROM jsonb_each($1) WHERE true ${tail}${ret}`;
-  const param = jsonParam(rows);
+  const param = rowsParam(
+    postgres && json
+      ? rows.map((row) => row.map((v, i) => (columns[i]![1] === "json" ? JSON.stringify(v) : v)))
+      : rows,
+  );
   if (returning) return tx.all<T>(sql, [param]);
   await tx.run(sql, [param]);
   return [];
 }
+
+/**
+ * Rows as JSON text, their text cells made storable (`storableText`); a `json` cell is
+ * kept as it is, so an event body reads back exactly as it was sent (in its JSON text a
+ * NUL or a lone surrogate stays an escape).
+ */
+function rowsParam(rows: readonly (readonly unknown[])[]): string {
+  const text = JSON.stringify(rows);
+  if (!UNSTORABLE_ESCAPE.test(text)) return text;
+  return JSON.stringify(rows.map((row) => row.map((v) => (typeof v === "string" ? storableText(v) : v))));
+}
+
+/** how JSON.stringify writes NUL and a lone surrogate (either may also be a body's own escape) */
+const UNSTORABLE_ESCAPE = /\\u(?:[dD][89a-fA-F]|0000)/;
 
 const storable = (_: string, v: unknown) => (typeof v === "string" ? storableText(v) : v);
 
 /** A parameter as JSON text, its strings made storable (`storableText`). */
 export function jsonParam(value: unknown): string {
   const text = JSON.stringify(value);
-  if (!/\\u(?:[dD][89a-fA-F]|0000)/.test(text)) return text;
+  if (!UNSTORABLE_ESCAPE.test(text)) return text;
   return JSON.stringify(value, storable);
 }
 

@@ -264,7 +264,7 @@ export class SqlStore implements Store {
         ["source_kind", "text"],
         ["source_id", "text"],
         ["identity_key", "text"],
-        ["body", "text"],
+        ["body", "json"],
         ["received_at", "bigint"],
       ],
       events.map((e) => [
@@ -275,7 +275,7 @@ export class SqlStore implements Store {
         e.source.kind,
         e.source.id,
         identityKey(e.identity),
-        JSON.stringify(e),
+        e,
         now,
       ]),
       "ON CONFLICT (id) DO NOTHING",
