@@ -40,7 +40,7 @@ export async function bulkInsert<T = unknown>(
     : // WHERE true: without it SQLite would read ON CONFLICT as part of the SELECT's join
       `INSERT INTO ${table} (${names}) SELECT ${columns.map((c, i) => (c[1] === "json" ? `value->${i}` : `value->>${i}`)).join(", ")}
          FROM jsonb_each($1) WHERE true ${tail}${ret}`;
-  const param = rowsParam(
+  const param = jsonParam(
     postgres && json
       ? rows.map((row) => row.map((v, i) => (columns[i]![1] === "json" ? JSON.stringify(v) : v)))
       : rows,
@@ -50,27 +50,22 @@ export async function bulkInsert<T = unknown>(
   return [];
 }
 
-/**
- * Rows as JSON text, their text cells made storable (`storableText`); a `json` cell is
- * kept as it is, so an event body reads back exactly as it was sent (in its JSON text a
- * NUL or a lone surrogate stays an escape).
- */
-function rowsParam(rows: readonly (readonly unknown[])[]): string {
-  const text = JSON.stringify(rows);
-  if (!UNSTORABLE_ESCAPE.test(text)) return text;
-  return JSON.stringify(rows.map((row) => row.map((v) => (typeof v === "string" ? storableText(v) : v))));
-}
-
 /** how JSON.stringify writes NUL and a lone surrogate (either may also be a body's own escape) */
 const UNSTORABLE_ESCAPE = /\\u(?:[dD][89a-fA-F]|0000)/;
 
-const storable = (_: string, v: unknown) => (typeof v === "string" ? storableText(v) : v);
+/** Strings, in arrays at any depth, made storable; an object (a `json` cell) is kept as it is. */
+const storable = (v: unknown): unknown =>
+  typeof v === "string" ? storableText(v) : Array.isArray(v) ? v.map(storable) : v;
 
-/** A parameter as JSON text, its strings made storable (`storableText`). */
+/**
+ * A parameter as JSON text, its strings made storable (`storableText`). Objects are
+ * event bodies (`json` cells) and stay as they are, so an event reads back exactly as it
+ * was sent: in its JSON text a NUL or a lone surrogate stays an escape.
+ */
 export function jsonParam(value: unknown): string {
   const text = JSON.stringify(value);
   if (!UNSTORABLE_ESCAPE.test(text)) return text;
-  return JSON.stringify(value, storable);
+  return JSON.stringify(storable(value));
 }
 
 /**
