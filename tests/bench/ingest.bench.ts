@@ -29,7 +29,6 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { bulkInsert, openSql, SqlStore } from "@proxima/cloud-api";
 import { EventEnvelope } from "@proxima/shared";
-import pg from "pg";
 import { createTempDatabase } from "../harness/postgres.js";
 import { faultEvent, faultId } from "../src/fault-gateway.js";
 import { createToken, startCloud } from "./cloud-process.js";
@@ -120,45 +119,45 @@ async function post(
 const ROWS_CEILING = 200_000;
 const CEILING_GROUP = 20_000;
 const bodyTemplate = JSON.stringify(faultEvent(0, 0)).replace(faultId(0, 0), "#ID#");
+const EVENT_COLUMNS = "id, ts, venue_id, type, source_kind, source_id, identity_key, body, received_at";
+/** Event n's columns as SQL both databases run; `id` is the SQL of its event id. */
+const generatedEvent = (id: string) =>
+  `${id}, 1764000000000 + n, 'store-042', 'pour.completed', 'kiosk', 'kiosk-' || (n % 4),
+   'loyalty:L-' || (100000 + n % 997), replace('${bodyTemplate}', '#ID#', ${id}), 1764000000000`;
 
 async function sqliteRowsCeiling(path: string, trial: number): Promise<number> {
   const store = await SqlStore.open(path);
-  await store.close();
-  const sql = await openSql(path);
   const id = `printf('%08x-0000-7000-8000-%012x', ${trial}, n)`;
   const start = performance.now();
-  for (let from = 0; from < ROWS_CEILING; from += CEILING_GROUP)
-    await sql.exec(`BEGIN;
-      INSERT INTO events (id, ts, venue_id, type, source_kind, source_id, identity_key, body, received_at)
-      WITH RECURSIVE g(n) AS (SELECT ${from} UNION ALL SELECT n + 1 FROM g WHERE n < ${from + CEILING_GROUP - 1})
-      SELECT ${id}, 1764000000000 + n, 'store-042', 'pour.completed', 'kiosk', 'kiosk-' || (n % 4),
-        'loyalty:L-' || (100000 + n % 997), replace('${bodyTemplate}', '#ID#', ${id}), 1764000000000 FROM g;
-      COMMIT;`);
-  const perSec = ROWS_CEILING / ((performance.now() - start) / 1000);
-  await sql.close();
-  return perSec;
+  try {
+    for (let from = 0; from < ROWS_CEILING; from += CEILING_GROUP)
+      await store.sql.transaction((tx) =>
+        tx.run(`INSERT INTO events (${EVENT_COLUMNS})
+          WITH RECURSIVE g(n) AS (SELECT ${from} UNION ALL SELECT n + 1 FROM g WHERE n < ${from + CEILING_GROUP - 1})
+          SELECT ${generatedEvent(id)} FROM g`),
+      );
+    return ROWS_CEILING / ((performance.now() - start) / 1000);
+  } finally {
+    await store.close();
+  }
 }
 
+/** Two backends at once (the store's pool gives each loop its own connection). */
 async function postgresRowsCeiling(url: string, trial: number): Promise<number> {
   const store = await SqlStore.open(url);
-  await store.close();
-  const backends = [0, 1].map(() => new pg.Client({ connectionString: url }));
-  await Promise.all(backends.map((c) => c.connect()));
   const start = performance.now();
   try {
     await Promise.all(
-      backends.map(async (client, b) => {
-        const id = `lpad(to_hex(${trial * 2 + b}), 8, '0') || '-0000-7000-8000-' || lpad(to_hex(n), 12, '0')`;
+      [0, 1].map(async (backend) => {
+        const id = `lpad(to_hex(${trial * 2 + backend}), 8, '0') || '-0000-7000-8000-' || lpad(to_hex(n), 12, '0')`;
         for (let from = 0; from < ROWS_CEILING / 2; from += CEILING_GROUP)
-          await client.query(`INSERT INTO events (id, ts, venue_id, type, source_kind, source_id, identity_key, body, received_at)
-            SELECT ${id}, 1764000000000 + n, 'store-042', 'pour.completed', 'kiosk', 'kiosk-' || (n % 4),
-              'loyalty:L-' || (100000 + n % 997), replace('${bodyTemplate}', '#ID#', ${id}), 1764000000000
-            FROM generate_series(${from}, ${from + CEILING_GROUP - 1}) AS n`);
+          await store.sql.run(`INSERT INTO events (${EVENT_COLUMNS})
+            SELECT ${generatedEvent(id)} FROM generate_series(${from}, ${from + CEILING_GROUP - 1}) AS n`);
       }),
     );
     return ROWS_CEILING / ((performance.now() - start) / 1000);
   } finally {
-    await Promise.all(backends.map((c) => c.end()));
+    await store.close();
   }
 }
 
