@@ -56,7 +56,8 @@ export interface Visit {
 }
 
 /** Which venue-local time zone to use for a venue's days (UTC when the venue is unknown). */
-export type TimeZoneOf = (venueId: string) => string;
+/** The time zone of a venue's local calendar; UTC for an event without a venue. */
+export type TimeZoneOf = (venueId: string | undefined) => string;
 
 /**
  * Rollup deltas built in memory from a batch of visits. `subjectBits` holds, per
@@ -475,7 +476,7 @@ async function writeCustomers(
   for (const e of events) {
     const customer = customerKey(e, resolve(e));
     if (!customer) continue;
-    const tz = e.venueId ? timeZoneOf(e.venueId) : "UTC";
+    const tz = timeZoneOf(e.venueId);
     const day = localDay(e.ts, tz);
     const month = localMonth(e.ts, tz);
     for (const venue of e.venueId ? [e.venueId, ALL_VENUES] : [ALL_VENUES]) {

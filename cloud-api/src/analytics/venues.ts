@@ -33,8 +33,9 @@ export class VenueRegistry {
     if (!this.loaded) await this.load();
   }
 
-  /** Time zone of a venue's local calendar; UTC for venues not registered (yet). */
-  timeZoneOf = (venueId: string): string => this.cache.get(venueId)?.timeZone ?? "UTC";
+  /** Time zone of a venue's local calendar; UTC for venues not registered (yet), and without a venue. */
+  timeZoneOf = (venueId: string | undefined): string =>
+    (venueId === undefined ? undefined : this.cache.get(venueId))?.timeZone ?? "UTC";
 
   get(venueId: string): StoredVenue | undefined {
     return this.cache.get(venueId);

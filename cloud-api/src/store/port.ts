@@ -41,9 +41,10 @@ export interface Store {
   /**
    * The venues' time zones, so that visit days are the venue's local days (a visit at
    * 23:30 and one at 00:30 local time are two visits, wherever UTC midnight falls).
-   * Venues it does not know, and every venue until this is called, count UTC days.
+   * Venues it does not know, events without a venue, and every venue until this is
+   * called, count UTC days.
    */
-  useCalendar(timeZoneOf: (venueId: string) => string): void;
+  useCalendar(timeZoneOf: (venueId: string | undefined) => string): void;
 
   /**
    * Stores a batch, idempotent by event id: a replayed batch changes nothing and answers

@@ -143,9 +143,9 @@ export class SqlStore implements Store {
     this.projections.push(projection);
   }
 
-  private timeZoneOf: (venueId: string) => string = () => "UTC";
+  private timeZoneOf: (venueId: string | undefined) => string = () => "UTC";
 
-  useCalendar(timeZoneOf: (venueId: string) => string): void {
+  useCalendar(timeZoneOf: (venueId: string | undefined) => string): void {
     this.timeZoneOf = timeZoneOf;
   }
 
@@ -517,7 +517,7 @@ export class SqlStore implements Store {
     const attributes = new Map<string, [string, string, string, number]>();
     events.forEach((event, i) => {
       const key = owners[i]!;
-      const c = contributionOf(event, event.venueId === undefined ? "UTC" : this.timeZoneOf(event.venueId));
+      const c = contributionOf(event, this.timeZoneOf(event.venueId));
       const s = stats.get(key);
       if (s) addStats(s, c.stats);
       else stats.set(key, { ...c.stats });
