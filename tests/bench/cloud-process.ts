@@ -6,6 +6,8 @@
  * helper call wherever a closure is made).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { packageBin, repoRoot } from "../harness/paths.js";
 
@@ -39,9 +41,28 @@ export function startCloud(database: string): Promise<CloudProcess> {
   const profile = process.env.PROXIMA_BENCH_CPU_PROF;
   const flags = profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [];
   const cli = packageBin("cloud-api", "proxima-cloud");
-  const child = spawn(process.execPath, [...flags, cli, "serve", "--port", "0"], {
+  return startServer([...flags, cli, "serve", "--port", "0"], {
+    PROXIMA_DATABASE_URL: database,
+    PROXIMA_LOG_LEVEL: "info",
+  });
+}
+
+/**
+ * The ingest floor (ingest-floor.ts) on a SQLite file: the least work any `POST /v1/events`
+ * does, run from source over the built packages, as the benchmarks' baseline for the cloud.
+ */
+export function startIngestFloor(path: string): Promise<CloudProcess> {
+  return startServer(["--import", "tsx", join(import.meta.dirname, "ingest-floor.ts"), path]);
+}
+
+/**
+ * Starts `node <args>` and resolves once it logs a JSON line `{"msg":"listening","url":…}`
+ * (the cloud's own log line, and what the benchmarks' stand-in servers print).
+ */
+export function startServer(args: string[], env: Record<string, string> = {}): Promise<CloudProcess> {
+  const child = spawn(process.execPath, args, {
     cwd: repoRoot,
-    env: { ...process.env, PROXIMA_DATABASE_URL: database, PROXIMA_LOG_LEVEL: "info" },
+    env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: string[] = [];
@@ -64,6 +85,14 @@ export function startCloud(database: string): Promise<CloudProcess> {
     };
     createInterface({ input: child.stdout! }).on("line", onLine);
     createInterface({ input: child.stderr! }).on("line", (line) => lines.push(line));
-    child.once("exit", (code) => reject(new Error(`cloud exited (${code}):\n${lines.join("\n")}`)));
+    child.once("exit", (code) => reject(new Error(`server exited (${code}):\n${lines.join("\n")}`)));
   });
+}
+
+/** CPU time (user + system, all threads) a process has used so far, in seconds (Linux). */
+export function cpuSeconds(pid: number): number {
+  // /proc/<pid>/stat: the fields after the command's closing ") " start at field 3;
+  // utime and stime are fields 14 and 15, in clock ticks (100 a second on Linux).
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }

@@ -21,17 +21,26 @@
  *   with two backends at once (this machine has two cores). No ingest can store events
  *   faster than its database writes bare event rows: these are the ceilings above
  *   eventsPerSec and postgresEventsPerSec on this machine.
+ * - floorEventsPerSec: the same load against the ingest floor (ingest-floor.ts), a
+ *   server doing only the least any `POST /v1/events` on SQLite does with an event:
+ *   JSON.parse, the shared per-event validation and an idempotent insert into the
+ *   store's events table (its id and timeline indexes); no tokens, identities, traits,
+ *   feed or rollups. floorCpuUsPerEvent is the CPU it and the load generator spend an
+ *   event (all their threads: event loop, SQLite's, GC's), and floorCpuBoundPerSec what
+ *   this machine's cores could do at that cost if they were never idle: no ingest that
+ *   does at least this work can be faster here. cpuUsPerEvent is the same count for
+ *   the cloud on SQLite.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { bulkInsert, openSql, SqlStore } from "@proxima/cloud-api";
 import { EventEnvelope } from "@proxima/shared";
 import { createTempDatabase } from "../harness/postgres.js";
 import { faultEvent, faultId } from "../src/fault-gateway.js";
-import { createToken, startCloud } from "./cloud-process.js";
+import { type CloudProcess, cpuSeconds, createToken, startCloud, startIngestFloor } from "./cloud-process.js";
 import { benchOptions, report, throughput } from "./report.js";
 
 const options = benchOptions();
@@ -161,24 +170,54 @@ async function postgresRowsCeiling(url: string, trial: number): Promise<number> 
   }
 }
 
+/** Events a second and CPU an event (the server's process and this load generator's) of one run. */
+async function timed(
+  server: CloudProcess,
+  run: () => Promise<number>,
+  events: number,
+): Promise<{ perSec: number; cpuUs: number }> {
+  const serverBefore = cpuSeconds(server.child.pid!);
+  const clientBefore = process.cpuUsage();
+  const perSec = await run();
+  const client = process.cpuUsage(clientBefore);
+  const serverSeconds = cpuSeconds(server.child.pid!) - serverBefore;
+  return { perSec, cpuUs: (serverSeconds * 1e6 + client.user + client.system) / events };
+}
+
 async function measure(
   database: string,
   trial: number,
-): Promise<{ plain: number; gzip: number; oneSource: number }> {
+): Promise<{ plain: number; cpuUs: number; gzip: number; oneSource: number }> {
   const token = createToken("gateway:bench-gw", database);
   const cloud = await startCloud(database);
   try {
     await post(cloud.url, token, bodies(trial + 100).slice(0, 20), false); // warm-up
-    const plain = await post(cloud.url, token, bodies(trial), false);
+    const payloads = bodies(trial);
+    const plain = await timed(cloud, () => post(cloud.url, token, payloads, false), BATCHES * BATCH);
     const gzipped = bodies(trial + 1).map((b) => gzipSync(b, { level: 1 }));
     const gzip = await post(cloud.url, token, gzipped, true);
     const oneSource = await post(cloud.url, token, bodies(trial + 2).slice(0, BATCHES / 4), false, 1);
-    return { plain, gzip, oneSource };
+    return { plain: plain.perSec, cpuUs: plain.cpuUs, gzip, oneSource };
   } catch (error) {
     console.error(cloud.problems().slice(0, 5).join("\n"));
     throw error;
   } finally {
     await cloud.stop();
+  }
+}
+
+/** The same load against the ingest floor (ingest-floor.ts). */
+async function measureFloor(path: string, trial: number): Promise<{ perSec: number; cpuUs: number }> {
+  const floor = await startIngestFloor(path);
+  try {
+    await post(floor.url, "", bodies(trial + 100).slice(0, 20), false); // warm-up
+    const payloads = bodies(trial);
+    return await timed(floor, () => post(floor.url, "", payloads, false), BATCHES * BATCH);
+  } catch (error) {
+    console.error(floor.problems().slice(0, 5).join("\n"));
+    throw error;
+  } finally {
+    await floor.stop();
   }
 }
 
@@ -228,6 +267,7 @@ try {
 
   const sqliteRowsCeilingPerSec = await sqliteRowsCeiling(join(dir, "ceiling.db"), 40);
   const sqlite = await measure(join(dir, "cloud.db"), 10);
+  const floor = await measureFloor(join(dir, "floor.db"), 11);
   const pgdb = await createTempDatabase("proxima_bench_ingest");
   const pgCeiling = await createTempDatabase("proxima_bench_ceiling");
   let postgres: { plain: number; gzip: number; oneSource: number };
@@ -250,6 +290,11 @@ try {
       postgresOneSourceEventsPerSec: Math.round(postgres.oneSource),
       storeEventsPerSec: Math.round(storeEventsPerSec),
       ratioToStore: Number((sqlite.plain / storeEventsPerSec).toFixed(3)),
+      cpuUsPerEvent: Number(sqlite.cpuUs.toFixed(1)),
+      floorEventsPerSec: Math.round(floor.perSec),
+      ratioToFloor: Number((sqlite.plain / floor.perSec).toFixed(3)),
+      floorCpuUsPerEvent: Number(floor.cpuUs.toFixed(1)),
+      floorCpuBoundPerSec: Math.round((availableParallelism() * 1e6) / floor.cpuUs),
       bareInsertPerSec: Math.round(bareInsertPerSec),
       ratioToBareInsert: Number((sqlite.plain / bareInsertPerSec).toFixed(3)),
       sqliteRowsCeilingPerSec: Math.round(sqliteRowsCeilingPerSec),

@@ -8,6 +8,10 @@
  *   commit per single-event append, i.e. what durability would cost without group commit.
  * - drainPerSec: 1,000,000 queued events from the outbox to a cloud process on SQLite,
  *   end to end over HTTP (gzip), until the outbox is empty.
+ * - floorDrainPerSec: the same drain (events, sync client, gzip) into the ingest floor
+ *   (ingest-floor.ts: parse, per-event validation and an idempotent insert into the
+ *   store's events table, nothing else) instead of the cloud; ratioToFloorDrain is
+ *   drainPerSec over it.
  * - lost / duplicated: from the cloud's own books after the drain (stored events and
  *   its ingest counters).
  */
@@ -16,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EventSync, SqliteOutbox } from "@proxima/edge-gateway";
 import { faultEvent } from "../src/fault-gateway.js";
-import { createToken, startCloud } from "./cloud-process.js";
+import { createToken, startCloud, startIngestFloor } from "./cloud-process.js";
 import { benchOptions, report } from "./report.js";
 
 const options = benchOptions();
@@ -48,28 +52,48 @@ try {
   await appendOutbox.close();
 
   // ── drain ──
-  const outbox = await SqliteOutbox.open({ path: join(dir, "drain.db"), maxBytes: 4 * 1024 ** 3 });
+  /** An outbox holding DRAIN_EVENTS events of `trial`, appended 5,000 at a time. */
+  const filled = async (name: string, trial: number) => {
+    const outbox = await SqliteOutbox.open({ path: join(dir, name), maxBytes: 4 * 1024 ** 3 });
+    for (let i = 0; i < DRAIN_EVENTS; i += 5000)
+      await outbox.append(
+        Array.from({ length: Math.min(5000, DRAIN_EVENTS - i) }, (_, k) => faultEvent(trial, i + k)),
+      );
+    return outbox;
+  };
+  /** Seconds for the gateway's sync client to empty `outbox` into `url`, and its status then. */
+  const drain = async (outbox: SqliteOutbox, url: string, token: string) => {
+    const sync = new EventSync({ outbox, url, token });
+    const begin = performance.now();
+    const idle = sync.whenIdle();
+    sync.start();
+    await idle;
+    const seconds = (performance.now() - begin) / 1000;
+    const status = sync.status();
+    await sync.stop();
+    const left = (await outbox.stats()).pending;
+    await outbox.close();
+    return { seconds, status, left };
+  };
+
   start = performance.now();
-  for (let i = 0; i < DRAIN_EVENTS; i += 5000)
-    await outbox.append(
-      Array.from({ length: Math.min(5000, DRAIN_EVENTS - i) }, (_, k) => faultEvent(4, i + k)),
-    );
+  const outbox = await filled("drain.db", 4);
   const fillPerSec = DRAIN_EVENTS / ((performance.now() - start) / 1000);
   const database = join(dir, "cloud.db");
   const token = createToken("gateway:bench-gw", database);
   const cloud = await startCloud(database);
-  const sync = new EventSync({ outbox, url: cloud.url, token });
-  start = performance.now();
-  const idle = sync.whenIdle();
-  sync.start();
-  await idle;
-  const drainSeconds = (performance.now() - start) / 1000;
-  const status = sync.status();
+  const { seconds: drainSeconds, status, left } = await drain(outbox, cloud.url, token);
   const metrics = await (await fetch(`${cloud.url}/metrics`)).text();
-  await sync.stop();
-  const left = (await outbox.stats()).pending;
-  await outbox.close();
   await cloud.stop();
+
+  // baseline: the same drain into the ingest floor (the least any ingest does with an event)
+  const floorOutbox = await filled("floor-drain.db", 5);
+  const floor = await startIngestFloor(join(dir, "floor.db"));
+  const floorDrain = await drain(floorOutbox, floor.url, "floor").finally(() => floor.stop());
+  if (floorDrain.left > 0 || floorDrain.status.rejectedEvents > 0)
+    throw new Error(
+      `the floor drain left ${floorDrain.left} events and rejected ${floorDrain.status.rejectedEvents}`,
+    );
 
   const counter = (outcome: string) =>
     Number(
@@ -92,6 +116,8 @@ try {
       fillPerSec: Math.round(fillPerSec),
       drainEvents: DRAIN_EVENTS,
       drainPerSec: Math.round(DRAIN_EVENTS / drainSeconds),
+      floorDrainPerSec: Math.round(DRAIN_EVENTS / floorDrain.seconds),
+      ratioToFloorDrain: Number((floorDrain.seconds / drainSeconds).toFixed(3)),
       requests: Math.ceil(DRAIN_EVENTS / 5000),
       lost: Math.max(0, DRAIN_EVENTS - stored) + left,
       duplicated: Math.max(0, stored - DRAIN_EVENTS) + Math.max(0, accepted - DRAIN_EVENTS),
