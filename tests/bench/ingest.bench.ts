@@ -39,8 +39,9 @@ import { gzipSync } from "node:zlib";
 import { bulkInsert, openSql, SqlStore } from "@proxima/cloud-api";
 import { EventEnvelope } from "@proxima/shared";
 import { createTempDatabase } from "../harness/postgres.js";
+import type { RunningProcess } from "../harness/process.js";
 import { faultEvent, faultId } from "../src/fault-gateway.js";
-import { type CloudProcess, cpuSeconds, createToken, startCloud, startIngestFloor } from "./cloud-process.js";
+import { cpuSeconds, createToken, problems, startCloud, startIngestFloor } from "./cloud-process.js";
 import { benchOptions, report, throughput } from "./report.js";
 
 const options = benchOptions();
@@ -172,7 +173,7 @@ async function postgresRowsCeiling(url: string, trial: number): Promise<number> 
 
 /** Events a second and CPU an event (the server's process and this load generator's) of one run. */
 async function timed(
-  server: CloudProcess,
+  server: RunningProcess,
   run: () => Promise<number>,
   events: number,
 ): Promise<{ perSec: number; cpuUs: number }> {
@@ -199,7 +200,7 @@ async function measure(
     const oneSource = await post(cloud.url, token, bodies(trial + 2).slice(0, BATCHES / 4), false, 1);
     return { plain: plain.perSec, cpuUs: plain.cpuUs, gzip, oneSource };
   } catch (error) {
-    console.error(cloud.problems().slice(0, 5).join("\n"));
+    console.error(problems(cloud).join("\n"));
     throw error;
   } finally {
     await cloud.stop();
@@ -214,7 +215,7 @@ async function measureFloor(path: string, trial: number): Promise<{ perSec: numb
     const payloads = bodies(trial);
     return await timed(floor, () => post(floor.url, "", payloads, false), BATCHES * BATCH);
   } catch (error) {
-    console.error(floor.problems().slice(0, 5).join("\n"));
+    console.error(problems(floor).join("\n"));
     throw error;
   } finally {
     await floor.stop();

@@ -21,6 +21,8 @@ export interface RunningProcess {
 
 export interface StartOptions {
   args: string[];
+  /** flags for node itself, before the script (`--import tsx`, `--cpu-prof`) */
+  nodeArgs?: string[];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   /** the log line that says the process is up; default: a pino record with msg "listening" */
@@ -44,7 +46,7 @@ function asJson(line: string): Record<string, unknown> | null {
 export function startProcess(script: string, options: StartOptions): Promise<RunningProcess> {
   const ready = options.ready ?? ((json) => json.msg === "listening");
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const child = spawn(process.execPath, [script, ...options.args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...options.args], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
