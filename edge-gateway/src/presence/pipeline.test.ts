@@ -350,7 +350,9 @@ describe("anonymous footfall", () => {
     const counter = new AnonymousCounter();
     for (let i = 0; i < 20_000; i++) counter.observe(`aa:bb:${i}`, T0 + i);
     const { devices } = counter.estimate();
-    expect(Math.abs(devices - 20_000) / 20_000).toBeLessThan(0.05);
+    // 4 standard errors of the 4,096-register sketch (1.04/√4096 = 1.6 %): the salt is
+    // random, and at 3 (5 %) about one run in 500 would fail for no fault of the code
+    expect(Math.abs(devices - 20_000) / 20_000).toBeLessThan(0.065);
     expect(JSON.stringify(counter)).not.toContain("aa:bb");
   });
   it("counts a day's first 1,024 devices exactly, whatever the salt", () => {
