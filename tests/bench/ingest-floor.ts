@@ -1,8 +1,9 @@
 /**
  * The ingest floor: the least work any implementation of `POST /v1/events` does with an
  * event on SQLite, written as cheaply as this machine allows, to run beside the real
- * cloud in the ingest benchmark. Per request: read the body, `JSON.parse` it, validate
- * each event with the shared zod schema (the contract's per-event validation), and
+ * cloud in the ingest benchmark. Per request: read the body (gunzipped if it says gzip),
+ * decode it with the shared IngestRequest schema, validate each event with the shared
+ * EventEnvelope (the contract's per-event validation), and
  * store the valid ones idempotently by id in the store's own `events` table (made by its
  * migrations; its id and timeline indexes are what dedup and the 360 view's timeline
  * read). The request text goes to SQLite as it came, converted once to SQLite's binary
@@ -12,8 +13,9 @@
  * again) cost ~1–2 µs more, and multi-row `VALUES` with nine bound parameters an event
  * (columns taken from the parsed objects, bodies stringified) ~15 µs more.
  *
- * What it leaves out, and the cloud does: bearer tokens, identity resolution, traits,
- * consent, the sync feed, analytics rollups, metrics and logs. It answers in the
+ * What it leaves out, and the cloud does: bearer tokens, body size limits, identity
+ * resolution, traits, consent, the sync feed, analytics rollups, metrics and logs (it
+ * listens on 127.0.0.1 only, for the benchmarks). It answers in the
  * contract's shape, so the gateway's own sync client can drain into it.
  *
  * Usage: ingest-floor.ts <sqlite path>; logs {"msg":"listening","url":…} when ready, as
@@ -23,7 +25,13 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 import { SqlStore } from "@proxima/cloud-api";
-import { EventEnvelope } from "@proxima/shared";
+import {
+  decodeJson,
+  describeIssues,
+  EventEnvelope,
+  IngestRequest,
+  type IngestResponse,
+} from "@proxima/shared";
 
 const path = process.argv[2];
 if (!path) throw new Error("usage: ingest-floor.ts <sqlite path>");
@@ -87,29 +95,27 @@ const server = createServer((req, res) => {
       res.end(JSON.stringify(body));
     };
     let text: string;
-    let events: unknown[];
     try {
       const raw = Buffer.concat(chunks);
       text = (req.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw).toString();
-      const body = JSON.parse(text) as { events?: unknown };
-      if (!Array.isArray(body.events)) return answer(400, { error: "events must be an array" });
-      events = body.events;
     } catch (error) {
-      return answer(400, { error: (error as Error).message });
+      return answer(400, { error: { code: "bad_request", message: (error as Error).message } });
     }
+    const request = decodeJson(IngestRequest, text, "ingest request");
+    if (!request.ok) return answer(400, { error: request.error.toJSON() });
     const valid: unknown[] = [];
-    const rejected: { index: number; code: "bad_request"; message: string }[] = [];
-    events.forEach((event, index) => {
+    const rejected: IngestResponse["rejected"] = [];
+    request.value.events.forEach((event, index) => {
       const parsed = EventEnvelope.safeParse(event);
       if (parsed.success) valid.push(event);
-      else rejected.push({ index, code: "bad_request", message: parsed.error.message });
+      else rejected.push({ index, code: "bad_request", message: describeIssues(parsed.error).join("; ") });
     });
     if (rejected.length > 0) text = JSON.stringify({ events: valid });
     queue.push({
       text,
       events: valid.length,
       done: (accepted) => answer(200, { accepted, duplicates: valid.length - accepted, rejected }),
-      fail: (error) => answer(500, { error: (error as Error).message }),
+      fail: (error) => answer(500, { error: { code: "internal", message: (error as Error).message } }),
     });
     void write();
   });
