@@ -7,25 +7,14 @@
  *   call wherever a closure is made);
  * - the ingest floor (ingest-floor.ts), the same-run baseline for ingest and drain.
  */
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { cloudCli } from "../harness/cloud.js";
 import { packageBin, repoRoot } from "../harness/paths.js";
 import { type RunningProcess, startProcess } from "../harness/process.js";
 
-export function cloudCli(args: string[], env: Record<string, string>): string {
-  const run = spawnSync(process.execPath, [packageBin("cloud-api", "proxima-cloud"), ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env },
-    encoding: "utf8",
-  });
-  if (run.status !== 0)
-    throw new Error(`proxima-cloud ${args.join(" ")} failed:\n${run.stderr}${run.stdout}`);
-  return run.stdout.trim();
-}
-
 export function createToken(source: string, database: string): string {
-  const out = cloudCli(["token", "create", "--source", source, "--json"], { PROXIMA_DATABASE_URL: database });
+  const out = cloudCli(database, ["token", "create", "--source", source, "--json"]).trim();
   return (JSON.parse(out.split("\n").at(-1)!) as { token: string }).token;
 }
 

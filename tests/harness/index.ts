@@ -1,4 +1,5 @@
 export * from "./browser.js";
+export * from "./cloud.js";
 export * from "./mosquitto.js";
 export * from "./paths.js";
 export * from "./postgres.js";

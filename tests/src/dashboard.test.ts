@@ -4,7 +4,6 @@
  * watch live occupancy change when a gateway posts presence events to POST /v1/events
  * (≤ 2 s on screen), open footfall for last week, export a CSV, open a customer.
  */
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +11,7 @@ import { type EventEnvelope, newId } from "@proxima/shared";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  cloudCli,
   launchBrowser,
   packageBin,
   type RunningProcess,
@@ -32,13 +32,6 @@ let browser: Browser;
 let page: Page;
 let token: string;
 
-function cloudCli(args: string[]): string {
-  return execFileSync(process.execPath, [CLOUD, ...args], {
-    env: { ...process.env, PROXIMA_DATABASE_URL: database },
-    encoding: "utf8",
-  });
-}
-
 async function post(events: EventEnvelope[]): Promise<void> {
   const res = await fetch(`${cloud.url}/v1/events`, {
     method: "POST",
@@ -57,7 +50,7 @@ beforeAll(async () => {
     throw new Error(
       "dashboard is not built (dashboard/dist missing): run `pnpm --filter @proxima/dashboard build` or the test command from the README",
     );
-  cloudCli([
+  cloudCli(database, [
     "demo",
     "seed",
     "--venue-file",
@@ -65,7 +58,7 @@ beforeAll(async () => {
     "--days",
     "21",
   ]);
-  cloudCli([
+  cloudCli(database, [
     "user",
     "add",
     "--email",
@@ -79,7 +72,15 @@ beforeAll(async () => {
     "--password",
     PASSWORD,
   ]);
-  const created = cloudCli(["token", "create", "--source", "gateway:gw-a", "--venue", VENUE, "--json"]);
+  const created = cloudCli(database, [
+    "token",
+    "create",
+    "--source",
+    "gateway:gw-a",
+    "--venue",
+    VENUE,
+    "--json",
+  ]);
   token = (JSON.parse(created.trim().split("\n").at(-1)!) as { token: string }).token;
   cloud = await startProcess(CLOUD, {
     args: ["serve", "--port", "0"],
@@ -222,7 +223,7 @@ describe("manager dashboard in Chromium", () => {
       },
     ]);
     const kioskToken = JSON.parse(
-      cloudCli(["token", "create", "--source", "kiosk:kiosk-1", "--venue", VENUE, "--json"])
+      cloudCli(database, ["token", "create", "--source", "kiosk:kiosk-1", "--venue", VENUE, "--json"])
         .trim()
         .split("\n")
         .at(-1)!,

@@ -12,7 +12,7 @@ import { gzipSync } from "node:zlib";
 import { topicsFor } from "@proxima/shared";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { packageBin, type RunningProcess, repoRoot, startProcess } from "../harness/index.js";
+import { cloudCli, packageBin, type RunningProcess, repoRoot, startProcess } from "../harness/index.js";
 import { faultEvent, faultId } from "./fault-gateway.js";
 import { FaultProxy } from "./fault-proxy.js";
 
@@ -27,13 +27,6 @@ let nextTrial = 1;
 
 async function startCloud(): Promise<RunningProcess> {
   return startProcess(CLOUD, { args: ["serve", "--port", "0"], env: { PROXIMA_DATABASE_URL: database } });
-}
-
-function cloudCli(args: string[]): string {
-  return execFileSync(process.execPath, [CLOUD, ...args], {
-    env: { ...process.env, PROXIMA_DATABASE_URL: database },
-    encoding: "utf8",
-  });
 }
 
 interface GatewayRun {
@@ -97,7 +90,7 @@ function expectExactly(indexes: number[], count: number, what: string): void {
 }
 
 beforeAll(async () => {
-  const created = cloudCli(["token", "create", "--source", "gateway:gw-fault", "--json"]);
+  const created = cloudCli(database, ["token", "create", "--source", "gateway:gw-fault", "--json"]);
   token = (JSON.parse(created.trim().split("\n").at(-1)!) as { token: string }).token;
   cloud = await startCloud();
   proxy = await FaultProxy.start(cloud.port);
