@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { topicsFor } from "@proxima/shared";
+import { seededRandom, topicsFor } from "@proxima/shared";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cloudCli, packageBin, type RunningProcess, repoRoot, startProcess } from "../harness/index.js";
@@ -107,11 +107,7 @@ describe("store-and-forward under faults", () => {
     const EVENTS = 100_000;
     const KILLS = 20;
     const seed = Number(process.env.PROXIMA_FAULT_SEED ?? Date.now() % 100_000);
-    let state = seed;
-    const random = () => {
-      state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-      return state / 2_147_483_648;
-    };
+    const random = seededRandom(seed);
     const trial = nextTrial++;
     const dataDir = join(work, `gw-${trial}`);
     mkdirSync(dataDir, { recursive: true });
