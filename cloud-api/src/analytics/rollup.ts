@@ -55,8 +55,7 @@ export interface Visit {
   dwellMs: number;
 }
 
-/** Which venue-local time zone to use for a venue's days (UTC when the venue is unknown). */
-/** The time zone of a venue's local calendar; UTC for an event without a venue. */
+/** Which venue-local time zone to use for a venue's days: UTC when the venue is unknown, or an event has none. */
 export type TimeZoneOf = (venueId: string | undefined) => string;
 
 /**
